@@ -1,0 +1,239 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { MessageKind, NotificationChannel, NotificationStatus } from '../db/schema.ts';
+
+export interface NewMessage {
+  recordId: number;
+  kind: MessageKind;
+  subtypeId: number;
+  authorPartnerId: number | null;
+  emailFrom: string | null;
+  subject: string | null;
+  bodyHtml: string;
+  rfcMessageId: string;
+  parentMessageId: number | null;
+}
+
+export interface NewAttachment {
+  filename: string;
+  contentType: string;
+  sha256: string;
+  content: Uint8Array;
+}
+
+export async function insertMessage(db: Db, message: NewMessage): Promise<{ id: number; createdAt: Date }> {
+  const row = await db
+    .insertInto('messages')
+    .values({
+      record_id: message.recordId,
+      kind: message.kind,
+      subtype_id: message.subtypeId,
+      author_partner_id: message.authorPartnerId,
+      email_from: message.emailFrom,
+      subject: message.subject,
+      body_html: message.bodyHtml,
+      rfc_message_id: message.rfcMessageId,
+      parent_message_id: message.parentMessageId,
+    })
+    .returning(['id', 'created_at'])
+    .executeTakeFirstOrThrow();
+  return { id: row.id, createdAt: row.created_at };
+}
+
+export async function insertMessageRecipients(
+  db: Db,
+  messageId: number,
+  recipients: { partnerId: number; reason: 'explicit' | 'mention' }[],
+): Promise<void> {
+  if (recipients.length === 0) return;
+  await db
+    .insertInto('message_recipients')
+    .values(recipients.map((r) => ({ message_id: messageId, partner_id: r.partnerId, reason: r.reason })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export async function insertAttachments(db: Db, messageId: number, attachments: NewAttachment[]): Promise<void> {
+  if (attachments.length === 0) return;
+  await db
+    .insertInto('attachment_contents')
+    .values(attachments.map((a) => ({ sha256: a.sha256, size: a.content.byteLength, content: a.content })))
+    .onConflict((oc) => oc.column('sha256').doNothing())
+    .execute();
+  await db
+    .insertInto('attachments')
+    .values(attachments.map((a) => ({ message_id: messageId, filename: a.filename, content_type: a.contentType, sha256: a.sha256 })))
+    .execute();
+}
+
+/** One statement for all notifications of a post, however many recipients (DESIGN "Performance"). */
+export async function insertNotifications(
+  db: Db,
+  messageId: number,
+  notifications: { partnerId: number; channel: NotificationChannel; status: NotificationStatus }[],
+): Promise<void> {
+  if (notifications.length === 0) return;
+  await sql`
+    INSERT INTO notifications (message_id, partner_id, channel, status)
+    SELECT ${messageId}, partner_id, channel, status
+    FROM unnest(${notifications.map((n) => n.partnerId)}::bigint[],
+                ${notifications.map((n) => n.channel)}::text[],
+                ${notifications.map((n) => n.status)}::text[]) AS t(partner_id, channel, status)`.execute(db);
+}
+
+export interface ThreadMessageRow {
+  id: number;
+  kind: MessageKind;
+  subtypeId: number | null;
+  authorPartnerId: number | null;
+  authorName: string | null;
+  emailFrom: string | null;
+  subject: string | null;
+  bodyHtml: string;
+  rfcMessageId: string;
+  parentMessageId: number | null;
+  createdAt: Date;
+}
+
+export async function listThreadMessages(
+  db: Db,
+  recordId: number,
+  page: { limit: number; beforeId?: number | undefined },
+): Promise<ThreadMessageRow[]> {
+  let query = db
+    .selectFrom('messages as m')
+    .leftJoin('partners as a', 'a.id', 'm.author_partner_id')
+    .select([
+      'm.id',
+      'm.kind',
+      'm.subtype_id',
+      'm.author_partner_id',
+      'a.name as author_name',
+      'm.email_from',
+      'm.subject',
+      'm.body_html',
+      'm.rfc_message_id',
+      'm.parent_message_id',
+      'm.created_at',
+    ])
+    .where('m.record_id', '=', recordId)
+    .orderBy('m.id', 'desc')
+    .limit(page.limit);
+  if (page.beforeId !== undefined) query = query.where('m.id', '<', page.beforeId);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    subtypeId: r.subtype_id,
+    authorPartnerId: r.author_partner_id,
+    authorName: r.author_name,
+    emailFrom: r.email_from,
+    subject: r.subject,
+    bodyHtml: r.body_html,
+    rfcMessageId: r.rfc_message_id,
+    parentMessageId: r.parent_message_id,
+    createdAt: r.created_at,
+  }));
+}
+
+export interface MessageNotificationRow {
+  id: number;
+  messageId: number;
+  partnerId: number;
+  partnerName: string;
+  channel: NotificationChannel;
+  status: NotificationStatus;
+  failureType: string | null;
+  failureReason: string | null;
+  readAt: Date | null;
+}
+
+export async function listNotificationsOf(db: Db, messageIds: number[]): Promise<MessageNotificationRow[]> {
+  if (messageIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('notifications as n')
+    .innerJoin('partners as p', 'p.id', 'n.partner_id')
+    .select(['n.id', 'n.message_id', 'n.partner_id', 'p.name', 'n.channel', 'n.status', 'n.failure_type', 'n.failure_reason', 'n.read_at'])
+    .where('n.message_id', 'in', messageIds)
+    .orderBy('n.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    messageId: r.message_id,
+    partnerId: r.partner_id,
+    partnerName: r.name,
+    channel: r.channel,
+    status: r.status,
+    failureType: r.failure_type,
+    failureReason: r.failure_reason,
+    readAt: r.read_at,
+  }));
+}
+
+export async function listRecipientsOf(
+  db: Db,
+  messageIds: number[],
+): Promise<{ messageId: number; partnerId: number; partnerName: string; reason: 'explicit' | 'mention' }[]> {
+  if (messageIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('message_recipients as r')
+    .innerJoin('partners as p', 'p.id', 'r.partner_id')
+    .select(['r.message_id', 'r.partner_id', 'p.name', 'r.reason'])
+    .where('r.message_id', 'in', messageIds)
+    .execute();
+  return rows.map((r) => ({ messageId: r.message_id, partnerId: r.partner_id, partnerName: r.name, reason: r.reason }));
+}
+
+export interface AttachmentRow {
+  id: number;
+  messageId: number;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
+
+export async function listAttachmentsOf(db: Db, messageIds: number[]): Promise<AttachmentRow[]> {
+  if (messageIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('attachments as a')
+    .innerJoin('attachment_contents as c', 'c.sha256', 'a.sha256')
+    .select(['a.id', 'a.message_id', 'a.filename', 'a.content_type', 'c.size', 'a.sha256'])
+    .where('a.message_id', 'in', messageIds)
+    .orderBy('a.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    messageId: r.message_id,
+    filename: r.filename,
+    contentType: r.content_type,
+    size: r.size,
+    sha256: r.sha256,
+  }));
+}
+
+export async function findAttachment(
+  db: Db,
+  id: number,
+): Promise<(AttachmentRow & { content: Uint8Array; recordId: number; messageSubtypeId: number | null }) | undefined> {
+  const row = await db
+    .selectFrom('attachments as a')
+    .innerJoin('attachment_contents as c', 'c.sha256', 'a.sha256')
+    .innerJoin('messages as m', 'm.id', 'a.message_id')
+    .select(['a.id', 'a.message_id', 'a.filename', 'a.content_type', 'c.size', 'a.sha256', 'c.content', 'm.record_id', 'm.subtype_id'])
+    .where('a.id', '=', id)
+    .executeTakeFirst();
+  return (
+    row && {
+      id: row.id,
+      messageId: row.message_id,
+      filename: row.filename,
+      contentType: row.content_type,
+      size: row.size,
+      sha256: row.sha256,
+      content: row.content,
+      recordId: row.record_id,
+      messageSubtypeId: row.subtype_id,
+    }
+  );
+}

@@ -1,0 +1,67 @@
+// Opens the one database Facteur keeps: PostgreSQL when a URL is given, otherwise PGlite
+// (PostgreSQL compiled to WASM) in the data directory. The same SQL runs on both.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+export interface OpenedDatabase {
+  db: Db;
+  engine: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+export type DatabaseLocation =
+  | { kind: 'postgres'; url: string; searchPath?: string; poolSize?: number }
+  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'pglite-memory' };
+
+const INT8_OID = 20;
+const INT8_ARRAY_OID = 1016;
+
+// Identifiers are bigint; they stay far below 2^53, so numbers are exact and the API stays plain JSON.
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    if (oid === INT8_ARRAY_OID) {
+      const parseArray = (pg.types.getTypeParser as (oid: number) => (value: string) => string[])(INT8_ARRAY_OID);
+      return (value: string) => parseArray(value).map(Number);
+    }
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export async function openDatabase(location: DatabaseLocation): Promise<OpenedDatabase> {
+  if (location.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: location.url,
+      max: location.poolSize ?? 10,
+      types: pgTypes as pg.CustomTypesConfig,
+      ...(location.searchPath ? { options: `-c search_path=${location.searchPath}` } : {}),
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, engine: 'postgres', close: () => db.destroy() };
+  }
+  let client: PGlite;
+  if (location.kind === 'pglite') {
+    const directory = path.join(location.dataDir, 'pgdata');
+    fs.mkdirSync(directory, { recursive: true });
+    client = await PGlite.create(directory);
+  } else {
+    client = await PGlite.create();
+  }
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  return {
+    db,
+    engine: 'pglite',
+    async close() {
+      await db.destroy();
+      if (!client.closed) await client.close();
+    },
+  };
+}

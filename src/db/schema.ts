@@ -1,0 +1,133 @@
+// Kysely's view of the tables created by migrations/. Keep both in step.
+import type { ColumnType, Generated } from 'kysely';
+
+type Id = Generated<number>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export type UserRole = 'internal' | 'portal';
+export type NotificationPreference = 'email' | 'inbox';
+export type MessageKind = 'comment' | 'note' | 'notification' | 'email' | 'tracking';
+export type NotificationChannel = 'inbox' | 'email' | 'sms';
+export type NotificationStatus = 'ready' | 'sent' | 'delivered' | 'bounce' | 'exception' | 'canceled';
+export type OutboxState = 'queued' | 'sending' | 'sent' | 'delivered' | 'exception' | 'canceled';
+
+export interface Database {
+  companies: { id: Id; name: string; created_at: CreatedAt };
+  alias_domains: {
+    id: Id;
+    company_id: number;
+    domain: string;
+    catchall: Generated<string>;
+    bounce: Generated<string>;
+    default_from: Generated<string>;
+  };
+  partners: {
+    id: Id;
+    name: string;
+    email: string | null;
+    email_normalized: string | null;
+    phone: string | null;
+    lang: Generated<string>;
+    company_id: number | null;
+    bounce_count: Generated<number>;
+    blacklisted: Generated<boolean>;
+    created_at: CreatedAt;
+    updated_at: UpdatedAt;
+  };
+  users: {
+    id: Id;
+    partner_id: number;
+    login: string;
+    role: UserRole;
+    notification: Generated<NotificationPreference>;
+    created_at: CreatedAt;
+  };
+  records: {
+    id: Id;
+    model: string;
+    res_id: string;
+    name: string;
+    company_id: number | null;
+    responsible_user_id: number | null;
+    parent_record_id: number | null;
+    created_by_user_id: number | null;
+    created_at: CreatedAt;
+    updated_at: UpdatedAt;
+  };
+  subtypes: {
+    id: Id;
+    code: string;
+    name: string;
+    description: string | null;
+    model: string | null;
+    internal: Generated<boolean>;
+    is_default: Generated<boolean>;
+    hidden: Generated<boolean>;
+    parent_subtype_id: number | null;
+    sequence: Generated<number>;
+    created_at: CreatedAt;
+  };
+  followers: { id: Id; record_id: number; partner_id: number; created_at: CreatedAt };
+  follower_subtypes: { follower_id: number; subtype_id: number };
+  messages: {
+    id: Id;
+    record_id: number;
+    kind: MessageKind;
+    subtype_id: number | null;
+    author_partner_id: number | null;
+    email_from: string | null;
+    subject: string | null;
+    body_html: Generated<string>;
+    rfc_message_id: string;
+    parent_message_id: number | null;
+    created_at: CreatedAt;
+  };
+  message_recipients: { message_id: number; partner_id: number; reason: 'explicit' | 'mention' };
+  attachment_contents: { sha256: string; size: number; content: Uint8Array };
+  attachments: {
+    id: Id;
+    message_id: number;
+    filename: string;
+    content_type: string;
+    sha256: string;
+    created_at: CreatedAt;
+  };
+  notifications: {
+    id: Id;
+    message_id: number;
+    partner_id: number;
+    channel: NotificationChannel;
+    status: NotificationStatus;
+    failure_type: string | null;
+    failure_reason: string | null;
+    read_at: Timestamp | null;
+    created_at: CreatedAt;
+  };
+  outbox: {
+    id: Id;
+    channel: 'email' | 'sms';
+    state: Generated<OutboxState>;
+    notification_id: number | null;
+    message_id: number | null;
+    partner_id: number | null;
+    email_to: string | null;
+    attempts: Generated<number>;
+    next_attempt_at: Generated<Date>;
+    lease_until: Timestamp | null;
+    failure_type: string | null;
+    failure_reason: string | null;
+    created_at: CreatedAt;
+    updated_at: UpdatedAt;
+  };
+  api_keys: {
+    id: Id;
+    name: string;
+    prefix: string;
+    secret_hash: string;
+    created_at: CreatedAt;
+    last_used_at: Timestamp | null;
+    revoked_at: Timestamp | null;
+  };
+}

@@ -1,0 +1,33 @@
+// Every error a caller can act on carries a stable code; http/errors.ts maps codes to HTTP statuses.
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'COMPANY_NOT_FOUND'
+  | 'PARTNER_NOT_FOUND'
+  | 'USER_NOT_FOUND'
+  | 'RECORD_NOT_FOUND'
+  | 'PARENT_RECORD_NOT_FOUND'
+  | 'SUBTYPE_NOT_FOUND'
+  | 'FOLLOWER_NOT_FOUND'
+  | 'ATTACHMENT_NOT_FOUND'
+  | 'NOTIFICATION_NOT_FOUND'
+  | 'INVALID_EMAIL'
+  | 'DUPLICATE'
+  | 'PORTAL_CANNOT_LOG_NOTE'
+  | 'NOTE_RECIPIENTS_NOT_ALLOWED'
+  | 'UNKNOWN_MENTION'
+  | 'SUBTYPE_NOT_APPLICABLE'
+  | 'INTERNAL_SUBTYPE_FOR_PORTAL'
+  | 'EMPTY_MESSAGE';
+
+export class FacteurError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'FacteurError';
+  }
+}
