@@ -56,3 +56,8 @@ export async function findUsers(db: Db, ids?: number[]): Promise<UserRow[]> {
     email: r.email,
   }));
 }
+
+export async function findUserOfPartner(db: Db, partnerId: number): Promise<number | undefined> {
+  const row = await db.selectFrom('users').select('id').where('partner_id', '=', partnerId).executeTakeFirst();
+  return row?.id;
+}

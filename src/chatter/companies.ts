@@ -1,0 +1,56 @@
+import { FacteurError } from '../errors.ts';
+import { findCompanies, insertCompany, isAliasDomainTaken, updateCompanyName, upsertAliasDomain, type AliasDomainRow, type CompanyRow } from './companies.store.ts';
+import type { ChatterDeps } from './deps.ts';
+import { requireCompany } from './lookups.ts';
+
+export interface CompanyInput {
+  name: string;
+  aliasDomain?: Partial<AliasDomainRow> & { domain: string };
+}
+
+function aliasDomainOf(input: CompanyInput['aliasDomain']): AliasDomainRow | undefined {
+  if (!input) return undefined;
+  return {
+    domain: input.domain.trim().toLowerCase(),
+    catchall: input.catchall ?? 'catchall',
+    bounce: input.bounce ?? 'bounce',
+    defaultFrom: input.defaultFrom ?? 'notifications',
+  };
+}
+
+export async function createCompany(deps: ChatterDeps, input: CompanyInput): Promise<CompanyRow> {
+  const alias = aliasDomainOf(input.aliasDomain);
+  const id = await deps.db.transaction().execute(async (tx) => {
+    if (alias && (await isAliasDomainTaken(tx, alias.domain, null))) {
+      throw new FacteurError('DUPLICATE', `The alias domain ${alias.domain} already belongs to another company.`, { domain: alias.domain });
+    }
+    const companyId = await insertCompany(tx, input.name);
+    if (alias) await upsertAliasDomain(tx, companyId, alias);
+    return companyId;
+  });
+  deps.log.info({ companyId: id, aliasDomain: alias?.domain }, 'company created');
+  return requireCompany(deps.db, id);
+}
+
+export async function updateCompany(deps: ChatterDeps, id: number, input: Partial<CompanyInput>): Promise<CompanyRow> {
+  await deps.db.transaction().execute(async (tx) => {
+    const company = await requireCompany(tx, id);
+    if (input.name !== undefined) await updateCompanyName(tx, id, input.name);
+    const alias = aliasDomainOf(input.aliasDomain && { ...company.aliasDomain, ...input.aliasDomain });
+    if (alias) {
+      if (await isAliasDomainTaken(tx, alias.domain, id)) {
+        throw new FacteurError('DUPLICATE', `The alias domain ${alias.domain} already belongs to another company.`, { domain: alias.domain });
+      }
+      await upsertAliasDomain(tx, id, alias);
+    }
+  });
+  return requireCompany(deps.db, id);
+}
+
+export function listCompanies(deps: ChatterDeps): Promise<CompanyRow[]> {
+  return findCompanies(deps.db);
+}
+
+export function getCompany(deps: ChatterDeps, id: number): Promise<CompanyRow> {
+  return requireCompany(deps.db, id);
+}

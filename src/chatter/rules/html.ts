@@ -1,0 +1,25 @@
+// Message bodies are HTML that browsers and mail clients will render: keep formatting, drop scripts,
+// event handlers and foreign styles. Mentions keep their data-partner-id so the UI can link them.
+import sanitizeHtml from 'sanitize-html';
+
+const options: sanitizeHtml.IOptions = {
+  allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'span', 'del', 's', 'u'],
+  allowedAttributes: {
+    a: ['href', 'title', 'class', 'data-partner-id', 'target', 'rel'],
+    img: ['src', 'alt', 'title', 'width', 'height'],
+    span: ['class'],
+    td: ['colspan', 'rowspan'],
+    th: ['colspan', 'rowspan'],
+  },
+  allowedSchemes: ['http', 'https', 'mailto', 'tel', 'cid'],
+  allowedSchemesByTag: { img: ['http', 'https', 'cid', 'data'] },
+};
+
+export function sanitizeBody(html: string): string {
+  return sanitizeHtml(html, options);
+}
+
+/** True when the HTML shows nothing to a reader (no text, no image). */
+export function isBlank(html: string): boolean {
+  return sanitizeHtml(html, { allowedTags: ['img'], allowedAttributes: {} }).trim() === '';
+}
