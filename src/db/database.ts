@@ -47,14 +47,16 @@ export async function openDatabase(location: DatabaseLocation): Promise<OpenedDa
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }
-  let client: PGlite;
   if (location.kind === 'pglite') {
     const directory = path.join(location.dataDir, 'pgdata');
     fs.mkdirSync(directory, { recursive: true });
-    client = await PGlite.create(directory);
-  } else {
-    client = await PGlite.create();
+    const releaseLock = lockDataDir(location.dataDir);
+    return usePglite(await PGlite.create(directory), releaseLock);
   }
+  return usePglite(await PGlite.create(), () => {});
+}
+
+function usePglite(client: PGlite, onClose: () => void): OpenedDatabase {
   const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
   return {
     db,
@@ -62,6 +64,38 @@ export async function openDatabase(location: DatabaseLocation): Promise<OpenedDa
     async close() {
       await db.destroy();
       if (!client.closed) await client.close();
+      onClose();
     },
   };
+}
+
+export class DataDirInUseError extends Error {}
+
+/**
+ * PGlite is one process's database: a second process opening the same files would corrupt them.
+ * A pid file guards the data directory; a stale one (its process is gone) is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockFile = path.join(dataDir, 'facteur.pid');
+  try {
+    const holder = Number(fs.readFileSync(lockFile, 'utf8'));
+    if (holder && holder !== process.pid && isAlive(holder)) {
+      throw new DataDirInUseError(
+        `The data directory ${dataDir} is in use by another Facteur process (pid ${holder}). Stop it first, or use the running service's API.`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof DataDirInUseError) throw error;
+  }
+  fs.writeFileSync(lockFile, String(process.pid));
+  return () => fs.rmSync(lockFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

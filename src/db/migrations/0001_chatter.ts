@@ -1,9 +1,10 @@
 // The chatter core (seed 000): companies, partners, users, records, subtypes, followers, messages,
 // notifications and the outbox they feed. Written as plain SQL: it runs unchanged on PGlite and PostgreSQL.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { runSqlScript } from '../script.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`
+  await runSqlScript(db, `
     CREATE TABLE companies (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       name text NOT NULL,
@@ -179,5 +180,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     INSERT INTO subtypes (code, name, description, internal, is_default, sequence) VALUES
       ('discussion', 'Discussions', 'Messages sent to the followers of a record', false, true, 0),
       ('note', 'Notes', 'Internal notes, for internal users', true, false, 1);
-  `.execute(db);
+  `);
 }

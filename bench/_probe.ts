@@ -1,0 +1,10 @@
+import { sql } from 'kysely';
+import { openPglite } from './lib/engines.ts';
+import { createExternalPartners } from './lib/fixtures.ts';
+import { createReferenceTables } from './lib/reference.ts';
+const e = await openPglite();
+console.log(e.version);
+console.log((await createExternalPartners(e.db, 3, 'x')));
+await createReferenceTables(e.db);
+console.log('ok');
+await e.close();

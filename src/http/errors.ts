@@ -1,0 +1,49 @@
+// The one place where errors become HTTP answers: { error: { code, message, details } }.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { FacteurError, type ErrorCode } from '../errors.ts';
+
+const statusOf: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  INVALID_EMAIL: 400,
+  NOTE_RECIPIENTS_NOT_ALLOWED: 400,
+  UNKNOWN_MENTION: 400,
+  SUBTYPE_NOT_APPLICABLE: 400,
+  EMPTY_MESSAGE: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  PORTAL_CANNOT_LOG_NOTE: 403,
+  INTERNAL_SUBTYPE_FOR_PORTAL: 403,
+  COMPANY_NOT_FOUND: 404,
+  PARTNER_NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  RECORD_NOT_FOUND: 404,
+  SUBTYPE_NOT_FOUND: 404,
+  FOLLOWER_NOT_FOUND: 404,
+  ATTACHMENT_NOT_FOUND: 404,
+  NOTIFICATION_NOT_FOUND: 404,
+  PARENT_RECORD_NOT_FOUND: 422,
+  DUPLICATE: 409,
+};
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | FacteurError | Error, request, reply) => {
+    if (error instanceof FacteurError) {
+      return reply.status(statusOf[error.code]).send({ error: { code: error.code, message: error.message, details: error.details } });
+    }
+    const fastifyError = error as FastifyError;
+    if (fastifyError.validation) {
+      const problems = fastifyError.validation.map((v) => `${v.instancePath || fastifyError.validationContext || ''} ${v.message ?? ''}`.trim());
+      return reply.status(400).send({
+        error: { code: 'VALIDATION_FAILED', message: `The request is not valid: ${problems.join('; ')}.`, details: { problems } },
+      });
+    }
+    if (fastifyError.statusCode && fastifyError.statusCode < 500) {
+      return reply.status(fastifyError.statusCode).send({ error: { code: fastifyError.code ?? 'BAD_REQUEST', message: fastifyError.message } });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.status(500).send({ error: { code: 'INTERNAL', message: 'Facteur failed to handle this request; the error is in its log.' } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `No route ${request.method} ${request.url}; see /api/docs.` } }),
+  );
+}

@@ -1,0 +1,93 @@
+// Records and their thread: registration, followers (the bell), posting and reading.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ChatterDeps } from '../../chatter/deps.ts';
+import { editFollowerSubtypes, followRecord, listRecordFollowers, unfollowRecord } from '../../chatter/followers.ts';
+import { postMessage } from '../../chatter/post.ts';
+import { getRecord, listRecords, registerRecord } from '../../chatter/records.ts';
+import { downloadAttachment, readThread } from '../../chatter/thread.ts';
+import { cursorQuery, idParam, pageQuery, recordParams, recordRef } from '../schemas.ts';
+
+const recordBody = z.object({
+  name: z.string().min(1).max(500).describe('Display name, e.g. S00023'),
+  companyId: z.number().int().positive().nullish(),
+  responsibleUserId: z.number().int().positive().nullish().describe('Follows the record (internal users)'),
+  parent: recordRef.nullish().describe('A parent record, such as the sales team; its followers follow this record'),
+  createdByUserId: z.number().int().positive().nullish().describe('Defaults to the acting user; follows the record (internal users)'),
+});
+
+const subtypeCodes = z.array(z.string().min(1)).max(50);
+
+const postBody = z.object({
+  kind: z.enum(['comment', 'note', 'notification']).default('comment').describe('comment = "Send message"; note = "Log note"'),
+  body: z.string().max(1_000_000).describe('HTML. Mention a partner with @[Name](partner:ID)'),
+  subject: z.string().max(998).nullish(),
+  subtype: z.string().optional().describe('Subtype code; discussion for a message, note for a note'),
+  recipientIds: z.array(z.number().int().positive()).max(1000).optional().describe('Partners to notify; they become followers'),
+  authorPartnerId: z.number().int().positive().nullish().describe('Post as this partner (host application only)'),
+  attachments: z
+    .array(z.object({ filename: z.string().min(1).max(255), contentType: z.string().min(3).max(255).default('application/octet-stream'), contentBase64: z.base64() }))
+    .max(50)
+    .optional(),
+});
+
+export function recordRoutes(app: FastifyInstance, deps: ChatterDeps): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['records'];
+  const base = '/api/records/:model/:resId';
+
+  r.get(
+    '/api/records',
+    { schema: { tags, summary: 'Browse records, by model and name', querystring: pageQuery.extend({ model: z.string().optional(), q: z.string().optional() }) } },
+    async (req) => listRecords(deps, { model: req.query.model, text: req.query.q, limit: req.query.limit, offset: req.query.offset }),
+  );
+  r.put(base, { schema: { tags, summary: 'Register a record, or update it; new records get their default followers', params: recordParams, body: recordBody } }, async (req, reply) => {
+    const { record, created } = await registerRecord(deps, req.actor, { ...req.params, ...req.body });
+    return reply.status(created ? 201 : 200).send(record);
+  });
+  r.get(base, { schema: { tags, params: recordParams } }, async (req) => getRecord(deps, req.params));
+
+  r.get(`${base}/followers`, { schema: { tags, summary: 'List followers and their subtypes', params: recordParams } }, async (req) =>
+    listRecordFollowers(deps, req.actor, req.params),
+  );
+  r.post(
+    `${base}/followers`,
+    { schema: { tags, summary: 'Add a follower (default subtypes unless given)', params: recordParams, body: z.object({ partnerId: z.number().int().positive(), subtypes: subtypeCodes.optional() }) } },
+    async (req, reply) => reply.status(201).send(await followRecord(deps, req.actor, req.params, req.body)),
+  );
+  r.put(
+    `${base}/followers/:partnerId`,
+    { schema: { tags, summary: 'The bell: set a follower\'s subtypes', params: recordParams.extend({ partnerId: z.coerce.number().int().positive() }), body: z.object({ subtypes: subtypeCodes }) } },
+    async (req) => editFollowerSubtypes(deps, req.actor, req.params, req.params.partnerId, req.body.subtypes),
+  );
+  r.delete(
+    `${base}/followers/:partnerId`,
+    { schema: { tags, summary: 'Remove a follower', params: recordParams.extend({ partnerId: z.coerce.number().int().positive() }) } },
+    async (req, reply) => {
+      await unfollowRecord(deps, req.actor, req.params, req.params.partnerId);
+      return reply.status(204).send();
+    },
+  );
+
+  r.post(`${base}/messages`, { schema: { tags, summary: 'Send a message or log a note', params: recordParams, body: postBody } }, async (req, reply) => {
+    const { attachments, ...input } = req.body;
+    const posted = await postMessage(deps, req.actor, req.params, {
+      ...input,
+      attachments: attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64') })),
+    });
+    return reply.status(201).send(posted);
+  });
+  r.get(`${base}/messages`, { schema: { tags, summary: 'Read the thread, newest first, as the acting user sees it', params: recordParams, querystring: cursorQuery } }, async (req) =>
+    readThread(deps, req.actor, req.params, req.query),
+  );
+
+  r.get('/api/attachments/:id', { schema: { tags, summary: 'Download an attachment', params: idParam } }, async (req, reply) => {
+    const attachment = await downloadAttachment(deps, req.actor, req.params.id);
+    const filename = encodeURIComponent(attachment.filename);
+    return reply
+      .header('content-type', attachment.contentType)
+      .header('content-disposition', `attachment; filename*=UTF-8''${filename}`)
+      .send(Buffer.from(attachment.content));
+  });
+}

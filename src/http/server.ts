@@ -1,0 +1,50 @@
+// The HTTP API: Fastify, zod-validated requests, OpenAPI generated from the same schemas.
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { App } from '../app.ts';
+import { installAuth } from './auth.ts';
+import { installErrorHandler } from './errors.ts';
+import { directoryRoutes } from './routes/directory.ts';
+import { inboxRoutes } from './routes/inbox.ts';
+import { outboxRoutes } from './routes/outbox.ts';
+import { recordRoutes } from './routes/records.ts';
+import { subtypeRoutes } from './routes/subtypes.ts';
+
+export async function buildHttpServer(app: App): Promise<FastifyInstance> {
+  const server = Fastify({
+    loggerInstance: app.log.child({ role: 'api' }) as FastifyBaseLogger,
+    // One log line per request (the onResponse hook below) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 40 * 1024 * 1024, // attachments travel base64-encoded in JSON
+  });
+  server.setValidatorCompiler(validatorCompiler);
+  server.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(server);
+  await server.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Facteur API', version: '0.1.0', description: 'Threads, followers, notifications and the outbox of business records.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `facteur apikey create`' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await server.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  installAuth(server, app.database.db);
+  server.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  server.get('/api/health', { schema: { tags: ['service'], summary: 'Answers when the service is ready', security: [] } }, async () => {
+    await app.database.db.selectFrom('companies').select('id').limit(1).execute();
+    return { status: 'ok', database: app.database.engine };
+  });
+  server.get('/api/openapi.json', { schema: { hide: true } }, async () => server.swagger());
+  directoryRoutes(server, app.chatter);
+  subtypeRoutes(server, app.chatter);
+  recordRoutes(server, app.chatter);
+  inboxRoutes(server, app.chatter);
+  outboxRoutes(server, app.chatter);
+  return server;
+}

@@ -1,0 +1,134 @@
+// The `facteur` command. Each command validates its input, calls one operation and prints the result.
+import { Command, InvalidArgumentError } from 'commander';
+import { createApiKey, listApiKeys, revokeApiKey } from './apikeys/apikeys.ts';
+import { createApp, describeDatabase, type App } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { DataDirInUseError } from './db/database.ts';
+import { loadDemo } from './demo/seed000.ts';
+import { createLogger } from './log.ts';
+import { buildHttpServer } from './http/server.ts';
+
+/** Opens the app for one command and always closes it, so the data directory is released. */
+async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const app = await createApp(config, { log: createLogger(config, 'stderr') });
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number <= 0) throw new InvalidArgumentError('must be a positive whole number');
+  return number;
+}
+
+function printDemo(summary: Awaited<ReturnType<typeof loadDemo>>): void {
+  if (summary.alreadyLoaded) {
+    console.log(`The demo is already loaded: ${summary.record.model} ${summary.record.resId}.`);
+    return;
+  }
+  const { users, partners } = summary as Exclude<typeof summary, { alreadyLoaded: true }>;
+  console.log('Demo loaded (seed 000 §12): quotation sale.order 23 "S00023" of the sales team crm.team 1 "Europe".');
+  console.log(`  User 1          user ${users.user1.userId}, partner ${users.user1.partnerId} — internal, follows discussions + notes`);
+  console.log(`  User 2          user ${users.user2.userId}, partner ${users.user2.partnerId} — internal, follows discussions + notes`);
+  console.log(`  Monsieur Client partner ${partners.monsieurClient} — external, follows discussions + notes`);
+  console.log(`  Madame Contact  partner ${partners.madameContact} — external, follows discussions`);
+  console.log(`  Administrator   user ${users.administrator.userId}, partner ${users.administrator.partnerId} — internal, does not follow`);
+}
+
+async function start(options: { demo?: boolean }): Promise<void> {
+  const app = await createApp(loadConfig());
+  const { config } = app;
+  if (options.demo) printDemo(await loadDemo(app.chatter));
+  if (app.database.engine === 'pglite' && (await listApiKeys(app.database.db)).length === 0) {
+    // A first start on a laptop: hand out a key so the README's calls work right away.
+    const { key } = await createApiKey(app.database.db, 'first start');
+    console.log(`First start: created an API key (shown once, keep it): ${key}`);
+  }
+  const server = await buildHttpServer(app);
+  const address = await server.listen({ host: config.host, port: config.port });
+  console.log(`Facteur is running — database: ${describeDatabase(config)}`);
+  console.log(`  API:      ${address}/api`);
+  console.log(`  API docs: ${address}/api/docs (OpenAPI: ${address}/api/openapi.json)`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'stopping');
+    await server.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+const program = new Command()
+  .name('facteur')
+  .description('The messaging core of business applications: threads, followers, notifications, email.')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('Run Facteur: HTTP API (and, later, the workers) in one process')
+  .option('--demo', 'load the seed 000 §12 example first (once)')
+  .action(start);
+
+program
+  .command('migrate')
+  .description('Bring the database schema up to date (start does it too)')
+  .action(() => withApp(async (app) => console.log(`Database up to date (${describeDatabase(app.config)}).`)));
+
+program
+  .command('demo')
+  .description('Load the example of seed 000 §12 (a quotation, its team and four followers)')
+  .action(() => withApp(async (app) => printDemo(await loadDemo(app.chatter))));
+
+const apikey = program.command('apikey').description('API keys of host applications');
+apikey
+  .command('create')
+  .description('Create an API key; it is printed once')
+  .option('--name <name>', 'what the key is for', 'host application')
+  .action((options: { name: string }) =>
+    withApp(async (app) => {
+      const { id, key } = await createApiKey(app.database.db, options.name);
+      console.log(`API key ${id} "${options.name}" created. It is shown only now:\n${key}`);
+    }),
+  );
+apikey
+  .command('list')
+  .description('List API keys (never their secret)')
+  .action(() =>
+    withApp(async (app) => {
+      for (const k of await listApiKeys(app.database.db)) {
+        console.log(`${k.id}\tfct_${k.prefix}_…\t${k.name}\t${k.revokedAt ? 'revoked' : `last used ${k.lastUsedAt?.toISOString() ?? 'never'}`}`);
+      }
+    }),
+  );
+apikey
+  .command('revoke <id>')
+  .description('Revoke an API key')
+  .action((id: string) =>
+    withApp(async (app) => {
+      if (!(await revokeApiKey(app.database.db, positiveInteger(id)))) {
+        console.error(`No active API key has id ${id}.`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(`API key ${id} revoked.`);
+    }),
+  );
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof DataDirInUseError || error instanceof InvalidArgumentError) {
+    console.error(error.message);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+}

@@ -1,0 +1,10 @@
+import type { ChatterDeps } from '../chatter/deps.ts';
+import type { OutboxState } from '../db/schema.ts';
+import { listOutbox, type OutboxRow } from './outbox.store.ts';
+
+export function readOutbox(
+  deps: ChatterDeps,
+  filter: { state?: OutboxState | undefined; messageId?: number | undefined; limit: number; before?: number | undefined },
+): Promise<OutboxRow[]> {
+  return listOutbox(deps.db, { ...filter, beforeId: filter.before });
+}
