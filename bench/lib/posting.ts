@@ -6,7 +6,7 @@ import type { ChatterDeps } from '../../src/chatter/deps.ts';
 import type { RecordRef } from '../../src/chatter/lookups.ts';
 import { postMessage, type PostInput } from '../../src/chatter/post.ts';
 import { analyzeNonEmptyTables, recordFollowedBy } from './fixtures.ts';
-import { compileReferenceInserts, runReferenceInserts, type ReferenceRecipient } from './reference.ts';
+import { compileReferenceInserts, countReferenceRows, runReferenceInserts, type ReferenceRecipient } from './reference.ts';
 import { StatementTimer, type StatementTiming } from './statement-timer.ts';
 import { timed } from './stats.ts';
 
@@ -39,6 +39,8 @@ export async function fanoutRun(deps: ChatterDeps, key: string, recipients: Refe
   await checkFanout(deps, post.value.id, post.value.notified.email, recipients.length);
   const queries = compileReferenceInserts(deps.db, post.value.id, recipients, firstReferenceId);
   const reference = await timed(() => runReferenceInserts(deps.db, queries));
+  const written = await countReferenceRows(deps.db, post.value.id);
+  if (written !== recipients.length) throw new Error(`The reference wrote ${written} outbox rows; expected ${recipients.length}.`);
   return { postMs: post.ms, referenceMs: reference.ms };
 }
 

@@ -25,6 +25,8 @@ const statusOf: Record<ErrorCode, number> = {
   DUPLICATE: 409,
 };
 
+const transportCodes: Record<number, string> = { 400: 'VALIDATION_FAILED', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | FacteurError | Error, request, reply) => {
     if (error instanceof FacteurError) {
@@ -38,7 +40,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       });
     }
     if (fastifyError.statusCode && fastifyError.statusCode < 500) {
-      return reply.status(fastifyError.statusCode).send({ error: { code: fastifyError.code ?? 'BAD_REQUEST', message: fastifyError.message } });
+      // Fastify's own refusals (unparsable JSON, body too large…) keep its words under our codes.
+      const code = transportCodes[fastifyError.statusCode] ?? 'BAD_REQUEST';
+      return reply.status(fastifyError.statusCode).send({ error: { code, message: fastifyError.message } });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.status(500).send({ error: { code: 'INTERNAL', message: 'Facteur failed to handle this request; the error is in its log.' } });
