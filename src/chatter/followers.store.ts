@@ -100,15 +100,18 @@ export async function removeFollower(db: Db, recordId: number, partnerId: number
 }
 
 /** The fan-out query: every follower of the record subscribed to the subtype, with how they want it. */
-export async function subscribedAddressees(db: Db, recordId: number, subtypeId: number): Promise<Addressee[]> {
-  const rows = await db
+export function subscribedAddresseesQuery(db: Db, recordId: number, subtypeId: number) {
+  return db
     .selectFrom('followers as f')
     .innerJoin('follower_subtypes as fs', 'fs.follower_id', 'f.id')
     .leftJoin('users as u', 'u.partner_id', 'f.partner_id')
     .select(['f.partner_id', 'u.role', 'u.notification'])
     .where('f.record_id', '=', recordId)
-    .where('fs.subtype_id', '=', subtypeId)
-    .execute();
+    .where('fs.subtype_id', '=', subtypeId);
+}
+
+export async function subscribedAddressees(db: Db, recordId: number, subtypeId: number): Promise<Addressee[]> {
+  const rows = await subscribedAddresseesQuery(db, recordId, subtypeId).execute();
   return rows.map((r) => ({
     partnerId: r.partner_id,
     internalNotification: r.role === 'internal' ? r.notification : null,
