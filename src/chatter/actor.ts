@@ -13,3 +13,22 @@ export async function actorFor(db: Db, userId: number | undefined): Promise<Acto
   if (!user) throw new FacteurError('USER_NOT_FOUND', `The call acts for user ${userId}, who does not exist.`, { userId });
   return { kind: 'user', user };
 }
+
+/** Administration (companies, users, subtypes) is the host application's: calls made for no user. */
+export function requireSystem(actor: Actor, action: string): void {
+  if (actor.kind !== 'system') {
+    throw new FacteurError('FORBIDDEN', `Only the host application may ${action}: make the call without X-Facteur-User.`);
+  }
+}
+
+/** Staff work (contacts, lists of people): the host application or an internal user, never a portal user. */
+export function requireInternal(actor: Actor, action: string): void {
+  if (actor.kind === 'user' && actor.user.role !== 'internal') {
+    throw new FacteurError('FORBIDDEN', `A portal user may not ${action}.`);
+  }
+}
+
+/** True when the call is made for this very user. */
+export function isSelf(actor: Actor, userId: number): boolean {
+  return actor.kind === 'user' && actor.user.id === userId;
+}

@@ -1,4 +1,7 @@
+import type { Db } from '../db/database.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 import { FacteurError } from '../errors.ts';
+import { requireInternal, requireSystem, type Actor } from './actor.ts';
 import { findCompanies, insertCompany, isAliasDomainTaken, updateCompanyName, upsertAliasDomain, type AliasDomainRow, type CompanyRow } from './companies.store.ts';
 import type { ChatterDeps } from './deps.ts';
 import { requireCompany } from './lookups.ts';
@@ -18,9 +21,10 @@ function aliasDomainOf(input: CompanyInput['aliasDomain']): AliasDomainRow | und
   };
 }
 
-export async function createCompany(deps: ChatterDeps, input: CompanyInput): Promise<CompanyRow> {
+export async function createCompany(deps: ChatterDeps, actor: Actor, input: CompanyInput): Promise<CompanyRow> {
+  requireSystem(actor, 'create companies');
   const alias = aliasDomainOf(input.aliasDomain);
-  const id = await deps.db.transaction().execute(async (tx) => {
+  const id = await inTransactionOrDuplicate(deps, alias?.domain, async (tx) => {
     if (alias && (await isAliasDomainTaken(tx, alias.domain, null))) {
       throw new FacteurError('DUPLICATE', `The alias domain ${alias.domain} already belongs to another company.`, { domain: alias.domain });
     }
@@ -32,8 +36,9 @@ export async function createCompany(deps: ChatterDeps, input: CompanyInput): Pro
   return requireCompany(deps.db, id);
 }
 
-export async function updateCompany(deps: ChatterDeps, id: number, input: Partial<CompanyInput>): Promise<CompanyRow> {
-  await deps.db.transaction().execute(async (tx) => {
+export async function updateCompany(deps: ChatterDeps, actor: Actor, id: number, input: Partial<CompanyInput>): Promise<CompanyRow> {
+  requireSystem(actor, 'change companies');
+  await inTransactionOrDuplicate(deps, input.aliasDomain?.domain, async (tx) => {
     const company = await requireCompany(tx, id);
     if (input.name !== undefined) await updateCompanyName(tx, id, input.name);
     const alias = aliasDomainOf(input.aliasDomain && { ...company.aliasDomain, ...input.aliasDomain });
@@ -47,10 +52,22 @@ export async function updateCompany(deps: ChatterDeps, id: number, input: Partia
   return requireCompany(deps.db, id);
 }
 
-export function listCompanies(deps: ChatterDeps): Promise<CompanyRow[]> {
+export function listCompanies(deps: ChatterDeps, actor: Actor): Promise<CompanyRow[]> {
+  requireInternal(actor, 'list companies');
   return findCompanies(deps.db);
 }
 
-export function getCompany(deps: ChatterDeps, id: number): Promise<CompanyRow> {
+export function getCompany(deps: ChatterDeps, actor: Actor, id: number): Promise<CompanyRow> {
+  requireInternal(actor, 'read companies');
   return requireCompany(deps.db, id);
+}
+
+/** Two companies claiming one alias domain at the same moment: the loser gets DUPLICATE, not a crash. */
+async function inTransactionOrDuplicate<T>(deps: ChatterDeps, domain: string | undefined, work: (tx: Db) => Promise<T>): Promise<T> {
+  try {
+    return await deps.db.transaction().execute(work);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    throw new FacteurError('DUPLICATE', `The alias domain ${domain ?? ''} already belongs to another company.`, { domain });
+  }
 }

@@ -1,4 +1,5 @@
 import { FacteurError } from '../errors.ts';
+import { requireInternal, type Actor } from './actor.ts';
 import type { ChatterDeps } from './deps.ts';
 import { requireCompany, requirePartners } from './lookups.ts';
 import { insertPartner, searchPartners as searchPartnerRows, updatePartner as updatePartnerRow, type PartnerRow, type PartnerValues } from './partners.store.ts';
@@ -29,26 +30,35 @@ export async function partnerValues(db: Db, input: PartnerInput): Promise<Partne
   };
 }
 
-export async function createPartner(deps: ChatterDeps, input: PartnerInput): Promise<PartnerRow> {
+export async function createPartner(deps: ChatterDeps, actor: Actor, input: PartnerInput): Promise<PartnerRow> {
+  requireInternal(actor, 'create contacts');
   const id = await deps.db.transaction().execute(async (tx) => insertPartner(tx, await partnerValues(tx, input)));
   deps.log.info({ partnerId: id }, 'partner created');
-  return getPartner(deps, id);
+  return findPartner(deps, id);
 }
 
-export async function updatePartner(deps: ChatterDeps, id: number, input: Partial<PartnerInput>): Promise<PartnerRow> {
+export async function updatePartner(deps: ChatterDeps, actor: Actor, id: number, input: Partial<PartnerInput>): Promise<PartnerRow> {
+  requireInternal(actor, 'change contacts');
   await deps.db.transaction().execute(async (tx) => {
     const [current] = await requirePartners(tx, [id]);
     const merged: PartnerInput = { ...current!, ...input, name: input.name ?? current!.name };
     await updatePartnerRow(tx, id, await partnerValues(tx, merged));
   });
-  return getPartner(deps, id);
+  return findPartner(deps, id);
 }
 
-export async function getPartner(deps: ChatterDeps, id: number): Promise<PartnerRow> {
+async function findPartner(deps: ChatterDeps, id: number): Promise<PartnerRow> {
   const [partner] = await requirePartners(deps.db, [id]);
   return partner!;
 }
 
-export function searchPartners(deps: ChatterDeps, query: { text?: string | undefined; limit: number; offset: number }): Promise<PartnerRow[]> {
+/** Anyone may read their own partner; only staff read the others. */
+export async function getPartner(deps: ChatterDeps, actor: Actor, id: number): Promise<PartnerRow> {
+  if (!(actor.kind === 'user' && actor.user.partnerId === id)) requireInternal(actor, 'read other contacts');
+  return findPartner(deps, id);
+}
+
+export function searchPartners(deps: ChatterDeps, actor: Actor, query: { text?: string | undefined; limit: number; offset: number }): Promise<PartnerRow[]> {
+  requireInternal(actor, 'search contacts');
   return searchPartnerRows(deps.db, query.text, query.limit, query.offset);
 }

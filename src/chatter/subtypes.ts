@@ -1,4 +1,5 @@
 import { FacteurError } from '../errors.ts';
+import { requireSystem, type Actor } from './actor.ts';
 import type { ChatterDeps } from './deps.ts';
 import { subtypeByCode } from './lookups.ts';
 import { appliesTo } from './rules/subscriptions.ts';
@@ -37,7 +38,8 @@ async function valuesOf(deps: ChatterDeps, input: SubtypeInput, all: SubtypeRow[
   };
 }
 
-export async function createSubtype(deps: ChatterDeps, input: SubtypeInput): Promise<SubtypeRow> {
+export async function createSubtype(deps: ChatterDeps, actor: Actor, input: SubtypeInput): Promise<SubtypeRow> {
+  requireSystem(actor, 'define subtypes');
   const all = await listSubtypeRows(deps.db);
   if (all.some((s) => s.code === input.code && s.model === (input.model ?? null))) {
     throw new FacteurError('DUPLICATE', `A subtype "${input.code}" already exists for ${input.model ?? 'every model'}.`, { code: input.code });
@@ -47,7 +49,8 @@ export async function createSubtype(deps: ChatterDeps, input: SubtypeInput): Pro
   return (await listSubtypeRows(deps.db)).find((s) => s.id === id)!;
 }
 
-export async function updateSubtype(deps: ChatterDeps, id: number, input: Partial<SubtypeInput>): Promise<SubtypeRow> {
+export async function updateSubtype(deps: ChatterDeps, actor: Actor, id: number, input: Partial<SubtypeInput>): Promise<SubtypeRow> {
+  requireSystem(actor, 'change subtypes');
   const all = await listSubtypeRows(deps.db);
   const current = all.find((s) => s.id === id);
   if (!current) throw new FacteurError('SUBTYPE_NOT_FOUND', `No subtype has id ${id}.`, { subtypeId: id });

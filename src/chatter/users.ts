@@ -1,5 +1,7 @@
+import { isUniqueViolation } from '../db/errors.ts';
 import type { NotificationPreference, UserRole } from '../db/schema.ts';
 import { FacteurError } from '../errors.ts';
+import { isSelf, requireInternal, requireSystem, type Actor } from './actor.ts';
 import type { ChatterDeps } from './deps.ts';
 import { requirePartners, requireUser } from './lookups.ts';
 import { insertPartner } from './partners.store.ts';
@@ -22,45 +24,62 @@ function checkPreference(role: UserRole, notification: NotificationPreference): 
   }
 }
 
-export async function createUser(deps: ChatterDeps, input: UserInput): Promise<UserRow> {
+export async function createUser(deps: ChatterDeps, actor: Actor, input: UserInput): Promise<UserRow> {
+  requireSystem(actor, 'create users');
   const notification = input.notification ?? 'email';
   checkPreference(input.role, notification);
   if ((input.partnerId === undefined) === (input.partner === undefined)) {
     throw new FacteurError('VALIDATION_FAILED', 'Give either partnerId (an existing partner) or partner (a new one), not both nor neither.');
   }
-  if (await isLoginTaken(deps.db, input.login)) {
-    throw new FacteurError('DUPLICATE', `The login "${input.login}" is already taken.`, { login: input.login });
+  const loginTaken = () => new FacteurError('DUPLICATE', `The login "${input.login}" is already taken.`, { login: input.login });
+  let created: { id: number; partnerId: number };
+  try {
+    created = await deps.db.transaction().execute(async (tx) => {
+      if (await isLoginTaken(tx, input.login)) throw loginTaken();
+      const partnerId = input.partnerId ?? (await insertPartner(tx, await partnerValues(tx, input.partner!)));
+      await requirePartners(tx, [partnerId]);
+      const existing = await findUserOfPartner(tx, partnerId);
+      if (existing !== undefined) {
+        throw new FacteurError('DUPLICATE', `Partner ${partnerId} is already user ${existing}.`, { partnerId, userId: existing });
+      }
+      return { id: await insertUser(tx, { partnerId, login: input.login, role: input.role, notification }), partnerId };
+    });
+  } catch (error) {
+    // Two creations racing past the checks above: the unique index decides, the loser hears why.
+    if (isUniqueViolation(error)) throw loginTaken();
+    throw error;
   }
-  const { id, partnerId } = await deps.db.transaction().execute(async (tx) => {
-    const partnerId = input.partnerId ?? (await insertPartner(tx, await partnerValues(tx, input.partner!)));
-    await requirePartners(tx, [partnerId]);
-    const existing = await findUserOfPartner(tx, partnerId);
-    if (existing !== undefined) {
-      throw new FacteurError('DUPLICATE', `Partner ${partnerId} is already user ${existing}.`, { partnerId, userId: existing });
-    }
-    return { id: await insertUser(tx, { partnerId, login: input.login, role: input.role, notification }), partnerId };
-  });
-  deps.log.info({ userId: id, partnerId, role: input.role }, 'user created');
-  return requireUser(deps.db, id);
+  deps.log.info({ userId: created.id, partnerId: created.partnerId, role: input.role }, 'user created');
+  return requireUser(deps.db, created.id);
 }
 
+/**
+ * The host application may change anything; a user may change their own notification preference
+ * (seed 000 §2.3), and nothing else.
+ */
 export async function updateUser(
   deps: ChatterDeps,
+  actor: Actor,
   id: number,
   input: { role?: UserRole | undefined; notification?: NotificationPreference | undefined },
 ): Promise<UserRow> {
+  if (input.role !== undefined) requireSystem(actor, 'change the role of a user');
+  if (!isSelf(actor, id)) requireSystem(actor, "change another user's preferences");
   const current = await requireUser(deps.db, id);
   const role = input.role ?? current.role;
   const notification = input.notification ?? (role === 'portal' ? 'email' : current.notification);
   checkPreference(role, notification);
   await updateUserRow(deps.db, id, { role, notification });
+  deps.log.info({ userId: id, role, notification }, 'user updated');
   return requireUser(deps.db, id);
 }
 
-export function listUsers(deps: ChatterDeps): Promise<UserRow[]> {
+export function listUsers(deps: ChatterDeps, actor: Actor): Promise<UserRow[]> {
+  requireInternal(actor, 'list users');
   return findUsers(deps.db);
 }
 
-export function getUser(deps: ChatterDeps, id: number): Promise<UserRow> {
+export function getUser(deps: ChatterDeps, actor: Actor, id: number): Promise<UserRow> {
+  if (!isSelf(actor, id)) requireInternal(actor, 'read other users');
   return requireUser(deps.db, id);
 }

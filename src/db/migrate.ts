@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as chatter from './migrations/0001_chatter.ts';
 
 // Listed in code rather than read from disk, so that migrations travel with the program.
@@ -14,7 +14,10 @@ export interface MigrationReport {
 
 /** Brings the schema up to date; safe to run on every start, and from many processes at once. */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider });
+  // Kysely's bookkeeping tables go in our own schema: another schema of the same database may have
+  // its own (another application, or a parallel test run), and Kysely would otherwise find those.
+  const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db);
+  const migrator = new Migrator({ db, provider, migrationTableSchema: rows[0]!.schema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };

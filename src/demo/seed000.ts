@@ -24,18 +24,18 @@ export async function loadDemo(deps: ChatterDeps): Promise<DemoSummary | { alrea
   const record = { model: 'sale.order', resId: '23' };
   if (await findRecordByRef(deps.db, record.model, record.resId)) return { alreadyLoaded: true, record };
 
-  const company = await createCompany(deps, { name: 'Demo Company', aliasDomain: { domain: 'demo.example.com' } });
+  const company = await createCompany(deps, SYSTEM, { name: 'Demo Company', aliasDomain: { domain: 'demo.example.com' } });
   const internal = (login: string, name: string) =>
-    createUser(deps, { login, role: 'internal', notification: 'email', partner: { name, email: `${login}@demo.example.com`, companyId: company.id } });
+    createUser(deps, SYSTEM, { login, role: 'internal', notification: 'email', partner: { name, email: `${login}@demo.example.com`, companyId: company.id } });
   const administrator = await internal('admin', 'Administrator');
   const user1 = await internal('user1', 'User 1');
   const user2 = await internal('user2', 'User 2');
-  const monsieurClient = await createPartner(deps, { name: 'Monsieur Client', email: 'monsieur.client@client.example.org', lang: 'fr_FR' });
-  const madameContact = await createPartner(deps, { name: 'Madame Contact', email: 'madame.contact@client.example.org', lang: 'fr_FR' });
+  const monsieurClient = await createPartner(deps, SYSTEM, { name: 'Monsieur Client', email: 'monsieur.client@client.example.org', lang: 'fr_FR' });
+  const madameContact = await createPartner(deps, SYSTEM, { name: 'Madame Contact', email: 'madame.contact@client.example.org', lang: 'fr_FR' });
 
   // A team subtype that propagates to the team's quotations (seed 000 §1.4).
-  await createSubtype(deps, { code: 'quotation_sent', name: 'Quotation sent', model: 'crm.team', description: 'A quotation of the team was sent' });
-  await createSubtype(deps, { code: 'quotation_sent', name: 'Quotation sent', model: 'sale.order', isDefault: false, parent: { code: 'quotation_sent', model: 'crm.team' } });
+  await createSubtype(deps, SYSTEM, { code: 'quotation_sent', name: 'Quotation sent', model: 'crm.team', description: 'A quotation of the team was sent' });
+  await createSubtype(deps, SYSTEM, { code: 'quotation_sent', name: 'Quotation sent', model: 'sale.order', isDefault: false, parent: { code: 'quotation_sent', model: 'crm.team' } });
 
   const team = { model: 'crm.team', resId: '1' };
   await registerRecord(deps, SYSTEM, { ...team, name: 'Europe', companyId: company.id });

@@ -25,17 +25,17 @@ let counter = 0;
 export async function internalUser(deps: ChatterDeps, name: string, notification: NotificationPreference = 'email') {
   counter += 1;
   const login = `${name.toLowerCase().replace(/\W+/g, '.')}.${counter}`;
-  return createUser(deps, { login, role: 'internal', notification, partner: { name, email: `${login}@company.example.com` } });
+  return createUser(deps, SYSTEM, { login, role: 'internal', notification, partner: { name, email: `${login}@company.example.com` } });
 }
 
 export async function portalUser(deps: ChatterDeps, name: string) {
   counter += 1;
   const login = `${name.toLowerCase().replace(/\W+/g, '.')}.${counter}`;
-  return createUser(deps, { login, role: 'portal', partner: { name, email: `${login}@customer.example.org` } });
+  return createUser(deps, SYSTEM, { login, role: 'portal', partner: { name, email: `${login}@customer.example.org` } });
 }
 
 export async function externalPartner(deps: ChatterDeps, name: string, email: string | null = `${name.toLowerCase().replace(/\W+/g, '.')}@customer.example.org`) {
-  return createPartner(deps, { name, email });
+  return createPartner(deps, SYSTEM, { name, email });
 }
 
 export { SYSTEM };

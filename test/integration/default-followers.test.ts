@@ -10,8 +10,8 @@ describe('seed 000 §4: default followers when a record is registered', () => {
   let t: TestChatter;
   before(async () => {
     t = await openTestChatter();
-    await createSubtype(t.deps, { code: 'quotation_sent', name: 'Quotation sent', model: 'crm.team' });
-    await createSubtype(t.deps, { code: 'quotation_sent', name: 'Quotation sent', model: 'sale.order', parent: { code: 'quotation_sent', model: 'crm.team' } });
+    await createSubtype(t.deps, SYSTEM, { code: 'quotation_sent', name: 'Quotation sent', model: 'crm.team' });
+    await createSubtype(t.deps, SYSTEM, { code: 'quotation_sent', name: 'Quotation sent', model: 'sale.order', parent: { code: 'quotation_sent', model: 'crm.team' } });
   });
   after(() => t.close());
 

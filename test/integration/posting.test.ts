@@ -94,7 +94,8 @@ describe('posting messages and notes', () => {
 
   test('§9: one outbox entry per email recipient, addressed to that recipient alone', async () => {
     const author = await internalUser(t.deps, 'Author F');
-    const clients = await Promise.all(['Ann', 'Bob', 'Cid'].map((n) => externalPartner(t.deps, `${n} F`)));
+    const clients = [];
+    for (const name of ['Ann', 'Bob', 'Cid']) clients.push(await externalPartner(t.deps, `${name} F`));
     const ref = await recordFollowedBy(clients.map((c) => [c.id, ['discussion']]));
     const posted = await postMessage(t.deps, as(author), ref, { kind: 'comment', body: 'To all' });
     const outbox = await outboxOf(posted.id);

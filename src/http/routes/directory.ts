@@ -38,36 +38,36 @@ export function directoryRoutes(app: FastifyInstance, deps: ChatterDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['directory'];
 
-  r.get('/api/companies', { schema: { tags, summary: 'List companies' } }, async () => listCompanies(deps));
+  r.get('/api/companies', { schema: { tags, summary: 'List companies' } }, async (req) => listCompanies(deps, req.actor));
   r.post('/api/companies', { schema: { tags, summary: 'Create a company, with its alias domain', body: companyBody } }, async (req, reply) =>
-    reply.status(201).send(await createCompany(deps, req.body)),
+    reply.status(201).send(await createCompany(deps, req.actor, req.body)),
   );
-  r.get('/api/companies/:id', { schema: { tags, params: idParam } }, async (req) => getCompany(deps, req.params.id));
+  r.get('/api/companies/:id', { schema: { tags, params: idParam } }, async (req) => getCompany(deps, req.actor, req.params.id));
   r.patch('/api/companies/:id', { schema: { tags, params: idParam, body: companyBody.partial() } }, async (req) =>
-    updateCompany(deps, req.params.id, req.body),
+    updateCompany(deps, req.actor, req.params.id, req.body),
   );
 
   r.get(
     '/api/partners',
     { schema: { tags, summary: 'List or search partners (name or email contains q)', querystring: pageQuery.extend({ q: z.string().optional() }) } },
-    async (req) => searchPartners(deps, { text: req.query.q, limit: req.query.limit, offset: req.query.offset }),
+    async (req) => searchPartners(deps, req.actor, { text: req.query.q, limit: req.query.limit, offset: req.query.offset }),
   );
   r.post('/api/partners', { schema: { tags, summary: 'Create a partner (contact)', body: partnerBody } }, async (req, reply) =>
-    reply.status(201).send(await createPartner(deps, req.body)),
+    reply.status(201).send(await createPartner(deps, req.actor, req.body)),
   );
-  r.get('/api/partners/:id', { schema: { tags, params: idParam } }, async (req) => getPartner(deps, req.params.id));
+  r.get('/api/partners/:id', { schema: { tags, params: idParam } }, async (req) => getPartner(deps, req.actor, req.params.id));
   r.patch('/api/partners/:id', { schema: { tags, params: idParam, body: partnerBody.partial() } }, async (req) =>
-    updatePartner(deps, req.params.id, req.body),
+    updatePartner(deps, req.actor, req.params.id, req.body),
   );
 
-  r.get('/api/users', { schema: { tags, summary: 'List users' } }, async () => listUsers(deps));
+  r.get('/api/users', { schema: { tags, summary: 'List users' } }, async (req) => listUsers(deps, req.actor));
   r.post('/api/users', { schema: { tags, summary: 'Create an internal or portal user', body: userBody } }, async (req, reply) =>
-    reply.status(201).send(await createUser(deps, req.body)),
+    reply.status(201).send(await createUser(deps, req.actor, req.body)),
   );
-  r.get('/api/users/:id', { schema: { tags, params: idParam } }, async (req) => getUser(deps, req.params.id));
+  r.get('/api/users/:id', { schema: { tags, params: idParam } }, async (req) => getUser(deps, req.actor, req.params.id));
   r.patch(
     '/api/users/:id',
     { schema: { tags, summary: 'Change a user\'s role or notification preference', params: idParam, body: z.object({ role: role.optional(), notification: notification.optional() }) } },
-    async (req) => updateUser(deps, req.params.id, req.body),
+    async (req) => updateUser(deps, req.actor, req.params.id, req.body),
   );
 }

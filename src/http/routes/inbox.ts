@@ -20,9 +20,10 @@ export function inboxRoutes(app: FastifyInstance, deps: ChatterDeps): void {
         tags,
         summary: 'Mark inbox notifications read (all of them when notificationIds is absent)',
         params: idParam,
-        body: z.object({ notificationIds: z.array(z.number().int().positive()).max(1000).optional() }).default({}),
+        // A POST without a body arrives as null: it means "mark everything read".
+        body: z.object({ notificationIds: z.array(z.number().int().positive()).max(1000).optional() }).nullish(),
       },
     },
-    async (req) => markRead(deps, req.actor, req.params.id, req.body.notificationIds),
+    async (req) => markRead(deps, req.actor, req.params.id, req.body?.notificationIds),
   );
 }

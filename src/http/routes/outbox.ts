@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ChatterDeps } from '../../chatter/deps.ts';
-import { FacteurError } from '../../errors.ts';
 import { readOutbox } from '../../outbox/outbox.ts';
 import { cursorQuery } from '../schemas.ts';
 
@@ -13,9 +12,6 @@ export function outboxRoutes(app: FastifyInstance, deps: ChatterDeps): void {
   r.get(
     '/api/outbox',
     { schema: { tags: ['outbox'], summary: 'The send queue: one entry per email recipient', querystring: cursorQuery.extend({ state: state.optional(), messageId: z.coerce.number().int().positive().optional() }) } },
-    async (req) => {
-      if (req.actor.kind === 'user' && req.actor.user.role !== 'internal') throw new FacteurError('FORBIDDEN', 'Only internal users may read the send queue.');
-      return readOutbox(deps, req.query);
-    },
+    async (req) => readOutbox(deps, req.actor, req.query),
   );
 }

@@ -1,4 +1,5 @@
 // Records and their thread: registration, followers (the bell), posting and reading.
+import { create as contentDisposition } from 'content-disposition';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -84,10 +85,9 @@ export function recordRoutes(app: FastifyInstance, deps: ChatterDeps): void {
 
   r.get('/api/attachments/:id', { schema: { tags, summary: 'Download an attachment', params: idParam } }, async (req, reply) => {
     const attachment = await downloadAttachment(deps, req.actor, req.params.id);
-    const filename = encodeURIComponent(attachment.filename);
     return reply
       .header('content-type', attachment.contentType)
-      .header('content-disposition', `attachment; filename*=UTF-8''${filename}`)
+      .header('content-disposition', contentDisposition(attachment.filename)) // RFC 6266 / 8187, with an ASCII fallback
       .send(Buffer.from(attachment.content));
   });
 }

@@ -27,9 +27,9 @@ export function subtypeRoutes(app: FastifyInstance, deps: ChatterDeps): void {
     listSubtypes(deps, req.query.model),
   );
   r.post('/api/subtypes', { schema: { tags, summary: 'Define a subtype', body: subtypeBody } }, async (req, reply) =>
-    reply.status(201).send(await createSubtype(deps, req.body)),
+    reply.status(201).send(await createSubtype(deps, req.actor, req.body)),
   );
   r.patch('/api/subtypes/:id', { schema: { tags, params: idParam, body: subtypeBody.partial() } }, async (req) =>
-    updateSubtype(deps, req.params.id, req.body),
+    updateSubtype(deps, req.actor, req.params.id, req.body),
   );
 }
