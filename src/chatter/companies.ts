@@ -52,12 +52,12 @@ export async function updateCompany(deps: ChatterDeps, actor: Actor, id: number,
   return requireCompany(deps.db, id);
 }
 
-export function listCompanies(deps: ChatterDeps, actor: Actor): Promise<CompanyRow[]> {
+export async function listCompanies(deps: ChatterDeps, actor: Actor): Promise<CompanyRow[]> {
   requireInternal(actor, 'list companies');
   return findCompanies(deps.db);
 }
 
-export function getCompany(deps: ChatterDeps, actor: Actor, id: number): Promise<CompanyRow> {
+export async function getCompany(deps: ChatterDeps, actor: Actor, id: number): Promise<CompanyRow> {
   requireInternal(actor, 'read companies');
   return requireCompany(deps.db, id);
 }

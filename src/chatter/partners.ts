@@ -58,7 +58,7 @@ export async function getPartner(deps: ChatterDeps, actor: Actor, id: number): P
   return findPartner(deps, id);
 }
 
-export function searchPartners(deps: ChatterDeps, actor: Actor, query: { text?: string | undefined; limit: number; offset: number }): Promise<PartnerRow[]> {
+export async function searchPartners(deps: ChatterDeps, actor: Actor, query: { text?: string | undefined; limit: number; offset: number }): Promise<PartnerRow[]> {
   requireInternal(actor, 'search contacts');
   return searchPartnerRows(deps.db, query.text, query.limit, query.offset);
 }

@@ -1,7 +1,7 @@
 // Registering a host application's record, and its default followers (seed 000 §4, DESIGN "Default followers").
 import type { Db } from '../db/database.ts';
 import { FacteurError } from '../errors.ts';
-import type { Actor } from './actor.ts';
+import { requireInternal, type Actor } from './actor.ts';
 import type { ChatterDeps } from './deps.ts';
 import { addFollowers, listFollowers, type NewFollower } from './followers.store.ts';
 import { requireCompany, requireRecord, requireUser, type RecordRef } from './lookups.ts';
@@ -88,9 +88,12 @@ export function getRecord(deps: ChatterDeps, ref: RecordRef): Promise<RecordRow>
   return requireRecord(deps.db, ref);
 }
 
-export function listRecords(
+/** Browsing every record is staff work; a portal user reaches the records the host application shows them. */
+export async function listRecords(
   deps: ChatterDeps,
+  actor: Actor,
   filter: { model?: string | undefined; text?: string | undefined; limit: number; offset: number },
 ): Promise<RecordRow[]> {
+  requireInternal(actor, 'browse records');
   return searchRecords(deps.db, filter);
 }

@@ -74,12 +74,12 @@ export async function updateUser(
   return requireUser(deps.db, id);
 }
 
-export function listUsers(deps: ChatterDeps, actor: Actor): Promise<UserRow[]> {
+export async function listUsers(deps: ChatterDeps, actor: Actor): Promise<UserRow[]> {
   requireInternal(actor, 'list users');
   return findUsers(deps.db);
 }
 
-export function getUser(deps: ChatterDeps, actor: Actor, id: number): Promise<UserRow> {
+export async function getUser(deps: ChatterDeps, actor: Actor, id: number): Promise<UserRow> {
   if (!isSelf(actor, id)) requireInternal(actor, 'read other users');
   return requireUser(deps.db, id);
 }

@@ -3,7 +3,7 @@ import type { ChatterDeps } from '../chatter/deps.ts';
 import type { OutboxState } from '../db/schema.ts';
 import { listOutbox, type OutboxRow } from './outbox.store.ts';
 
-export function readOutbox(
+export async function readOutbox(
   deps: ChatterDeps,
   actor: Actor,
   filter: { state?: OutboxState | undefined; messageId?: number | undefined; limit: number; before?: number | undefined },

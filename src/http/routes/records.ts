@@ -41,7 +41,7 @@ export function recordRoutes(app: FastifyInstance, deps: ChatterDeps): void {
   r.get(
     '/api/records',
     { schema: { tags, summary: 'Browse records, by model and name', querystring: pageQuery.extend({ model: z.string().optional(), q: z.string().optional() }) } },
-    async (req) => listRecords(deps, { model: req.query.model, text: req.query.q, limit: req.query.limit, offset: req.query.offset }),
+    async (req) => listRecords(deps, req.actor, { model: req.query.model, text: req.query.q, limit: req.query.limit, offset: req.query.offset }),
   );
   r.put(base, { schema: { tags, summary: 'Register a record, or update it; new records get their default followers', params: recordParams, body: recordBody } }, async (req, reply) => {
     const { record, created } = await registerRecord(deps, req.actor, { ...req.params, ...req.body });
