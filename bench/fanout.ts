@@ -1,10 +1,11 @@
 // Benchmark `fanout`: one message to 10,000 email followers against bare multi-row INSERTs of the same
 // rows, and the rate of small posts (10 followers), on PGlite and on PostgreSQL. Targets in BENCHMARKS.md.
+import type { ChatterDeps } from '../src/chatter/deps.ts';
 import { createLogger } from '../src/log.ts';
 import type { BenchOptions } from './run.ts';
 import { openPglite, openPostgres, type BenchEngine } from './lib/engines.ts';
 import { createExternalPartners } from './lib/fixtures.ts';
-import { burstRun, fanoutBreakdown, fanoutRun, type Breakdown, type FanoutRun } from './lib/posting.ts';
+import { burstRun, fanoutRun, postBreakdown, type Breakdown, type FanoutRun } from './lib/posting.ts';
 import { createReferenceTables } from './lib/reference.ts';
 import { int, median, ms, ratio } from './lib/stats.ts';
 
@@ -18,13 +19,12 @@ interface EngineFigures {
   messagesPerS: number;
 }
 
-async function fanoutFigures(engine: BenchEngine, sizes: Sizes): Promise<EngineFigures> {
-  const deps = { db: engine.db, log: createLogger({ logLevel: 'silent' }) };
-  const partnerIds = await createExternalPartners(engine.db, sizes.recipients, 'fan');
+/** The headline: median post and reference times over fresh records; the ratio is of the medians. */
+async function measureFanout(deps: ChatterDeps, sizes: Sizes): Promise<Pick<EngineFigures, 'ratio' | 'recipientsPerS'>> {
+  const partnerIds = await createExternalPartners(deps.db, sizes.recipients, 'fan');
   const recipients = partnerIds.map((partnerId, i) => ({ partnerId, email: `fan${i + 1}@example.com` }));
-  await createReferenceTables(engine.db);
-
-  // Run 0 warms up code paths, plan caches and buffers; it is shown but not counted.
+  await createReferenceTables(deps.db);
+  // Run 0 warms up code paths, caches and buffers; it is shown but not counted.
   const runs: FanoutRun[] = [];
   for (let run = 0; run <= sizes.fanoutRuns; run++) {
     const result = await fanoutRun(deps, `fanout-${run}`, recipients, 1 + run * sizes.recipients);
@@ -33,20 +33,26 @@ async function fanoutFigures(engine: BenchEngine, sizes: Sizes): Promise<EngineF
   }
   const postMs = median(runs.map((r) => r.postMs));
   const referenceMs = median(runs.map((r) => r.referenceMs));
-  const figures = { ratio: postMs / referenceMs, recipientsPerS: sizes.recipients / (postMs / 1000), messagesPerS: 0 };
+  const figures = { ratio: postMs / referenceMs, recipientsPerS: sizes.recipients / (postMs / 1000) };
   console.log(`  fan-out to ${sizes.recipients} email followers, median of ${runs.length}: post ${ms(postMs)}, reference ${ms(referenceMs)}, ratio ${ratio(figures.ratio)}, ${int(figures.recipientsPerS)} recipients/s`);
-  printBreakdown(await fanoutBreakdown(deps, 'fanout-breakdown', partnerIds));
-
-  const burstPartners = await createExternalPartners(engine.db, sizes.burstFollowers, 'burst');
-  const rates: number[] = [];
-  for (let run = 1; run <= sizes.burstRuns; run++) rates.push(await burstRun(deps, `burst-${run}`, burstPartners, sizes.burstMessages));
-  figures.messagesPerS = median(rates);
-  console.log(`  ${sizes.burstMessages} posts to ${sizes.burstFollowers} followers: ${rates.map(int).join(', ')} messages/s; median ${int(figures.messagesPerS)}`);
+  printBreakdown(await postBreakdown(deps, 'fanout-breakdown', partnerIds));
   return figures;
 }
 
+/** Small posts one after the other: what a busy thread costs, round trips included. */
+async function measureMessages(deps: ChatterDeps, sizes: Sizes): Promise<number> {
+  const partnerIds = await createExternalPartners(deps.db, sizes.burstFollowers, 'burst');
+  const rates: number[] = [];
+  for (let run = 1; run <= sizes.burstRuns; run++) rates.push(await burstRun(deps, `burst-${run}`, partnerIds, sizes.burstMessages));
+  const messagesPerS = median(rates);
+  console.log(`  ${sizes.burstMessages} posts to ${sizes.burstFollowers} followers, median of ${rates.length}: ${rates.map(int).join(', ')} messages/s; median ${int(messagesPerS)}`);
+  printBreakdown(await postBreakdown(deps, 'burst-breakdown', partnerIds, 100));
+  return messagesPerS;
+}
+
 function printBreakdown(breakdown: Breakdown): void {
-  console.log(`  where one post's ${ms(breakdown.totalMs)} goes (instrumented post, not counted above):`);
+  const what = breakdown.posts === 1 ? `one post's ${ms(breakdown.totalMs)}` : `a post's ${ms(breakdown.totalMs)} (mean of ${breakdown.posts})`;
+  console.log(`  where ${what} goes (instrumented, not counted above):`);
   console.log(`    ${ms(breakdown.beforeMs).padStart(10)}  before the first statement (validation, sanitising, BEGIN)`);
   for (const s of breakdown.statements) console.log(`    ${ms(s.ms).padStart(10)}  ${s.caller}`);
   const inStatements = breakdown.statements.reduce((sum, s) => sum + s.ms, 0);
@@ -59,7 +65,9 @@ async function onEngine(open: () => Promise<BenchEngine>, sizes: Sizes): Promise
   const engine = await open();
   try {
     console.log(`${engine.name} (server ${engine.version})`);
-    return await fanoutFigures(engine, sizes);
+    const deps: ChatterDeps = { db: engine.db, log: createLogger({ logLevel: 'silent' }) };
+    const fanout = await measureFanout(deps, sizes);
+    return { ...fanout, messagesPerS: await measureMessages(deps, sizes) };
   } finally {
     await engine.close();
   }

@@ -7,7 +7,7 @@ import type { RecordRef } from '../../src/chatter/lookups.ts';
 import { postMessage, type PostInput } from '../../src/chatter/post.ts';
 import { analyzeNonEmptyTables, recordFollowedBy } from './fixtures.ts';
 import { compileReferenceInserts, countReferenceRows, runReferenceInserts, type ReferenceRecipient } from './reference.ts';
-import { StatementTimer, type StatementTiming } from './statement-timer.ts';
+import { StatementTimer } from './statement-timer.ts';
 import { timed } from './stats.ts';
 
 const COMMENT: PostInput = { kind: 'comment', body: '<p>Your order has shipped. Tracking number: <b>FR 1234 5678</b>.</p>' };
@@ -54,27 +54,41 @@ export async function burstRun(deps: ChatterDeps, key: string, partnerIds: numbe
 }
 
 export interface Breakdown {
+  posts: number;
+  /** Means per post, in ms. */
   totalMs: number;
-  statements: (StatementTiming & { ms: number })[];
+  statements: { caller: string; ms: number }[];
   /** From the call to the first statement: validation, sanitising, BEGIN. */
   beforeMs: number;
   /** From the last statement to the return: COMMIT, mostly. */
   afterMs: number;
 }
 
-/** One more post, with every statement timed; not part of the headline figures. */
-export async function fanoutBreakdown(deps: ChatterDeps, key: string, partnerIds: number[]): Promise<Breakdown> {
+/**
+ * `posts` more posts with every statement timed, averaged statement by statement (every post of the
+ * same shape runs the same statements in the same order); not part of the headline figures.
+ */
+export async function postBreakdown(deps: ChatterDeps, key: string, partnerIds: number[], posts = 1): Promise<Breakdown> {
   const ref = await freshRecord(deps, key, partnerIds);
-  const timer = new StatementTimer();
-  const start = performance.now();
-  await postMessage({ ...deps, db: deps.db.withPlugin(timer) }, SYSTEM, ref, COMMENT);
-  const end = performance.now();
-  const first = timer.timings[0];
-  const last = timer.timings.at(-1);
+  const sum: Breakdown = { posts, totalMs: 0, statements: [], beforeMs: 0, afterMs: 0 };
+  for (let i = 0; i < posts; i++) {
+    const timer = new StatementTimer();
+    const start = performance.now();
+    await postMessage({ ...deps, db: deps.db.withPlugin(timer) }, SYSTEM, ref, COMMENT);
+    const end = performance.now();
+    sum.totalMs += end - start;
+    sum.beforeMs += (timer.timings[0]?.start ?? end) - start;
+    sum.afterMs += end - (timer.timings.at(-1)?.end ?? start);
+    timer.timings.forEach((t, n) => {
+      sum.statements[n] ??= { caller: t.caller, ms: 0 };
+      sum.statements[n].ms += t.end - t.start;
+    });
+  }
   return {
-    totalMs: end - start,
-    statements: timer.timings.map((t) => ({ ...t, ms: t.end - t.start })),
-    beforeMs: (first?.start ?? end) - start,
-    afterMs: end - (last?.end ?? start),
+    posts,
+    totalMs: sum.totalMs / posts,
+    statements: sum.statements.map((s) => ({ caller: s.caller, ms: s.ms / posts })),
+    beforeMs: sum.beforeMs / posts,
+    afterMs: sum.afterMs / posts,
   };
 }
