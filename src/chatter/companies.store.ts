@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import { anyId } from '../db/ids.ts';
 
 export interface AliasDomainRow {
   domain: string;
@@ -50,7 +51,7 @@ export async function findCompanies(db: Db, ids?: number[]): Promise<CompanyRow[
     .orderBy('c.id');
   if (ids) {
     if (ids.length === 0) return [];
-    query = query.where('c.id', 'in', ids);
+    query = query.where('c.id', '=', anyId(ids));
   }
   const rows = await query.execute();
   return rows.map((r) => ({

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { anyId } from '../db/ids.ts';
 import type { Addressee } from './rules/recipients.ts';
 
 export interface FollowerRow {
@@ -41,7 +42,7 @@ export async function followerPartnerIds(db: Db, recordId: number, partnerIds: n
     .selectFrom('followers')
     .select('partner_id')
     .where('record_id', '=', recordId)
-    .where('partner_id', 'in', partnerIds)
+    .where('partner_id', '=', anyId(partnerIds))
     .execute();
   return new Set(rows.map((r) => r.partner_id));
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { anyId } from '../db/ids.ts';
 
 export interface InboxItemRow {
   notificationId: number;
@@ -69,7 +70,7 @@ export async function markInboxRead(db: Db, partnerId: number, ids: number[] | u
     .where('read_at', 'is', null);
   if (ids) {
     if (ids.length === 0) return 0;
-    query = query.where('id', 'in', ids);
+    query = query.where('id', '=', anyId(ids));
   }
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { anyId } from '../db/ids.ts';
 import type { MessageKind, NotificationChannel, NotificationStatus } from '../db/schema.ts';
 
 export interface NewMessage {
@@ -46,11 +47,11 @@ export async function insertMessageRecipients(
   recipients: { partnerId: number; reason: 'explicit' | 'mention' }[],
 ): Promise<void> {
   if (recipients.length === 0) return;
-  await db
-    .insertInto('message_recipients')
-    .values(recipients.map((r) => ({ message_id: messageId, partner_id: r.partnerId, reason: r.reason })))
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  await sql`
+    INSERT INTO message_recipients (message_id, partner_id, reason)
+    SELECT ${messageId}, partner_id, reason
+    FROM unnest(${recipients.map((r) => r.partnerId)}::bigint[], ${recipients.map((r) => r.reason)}::text[]) AS t(partner_id, reason)
+    ON CONFLICT DO NOTHING`.execute(db);
 }
 
 export async function insertAttachments(db: Db, messageId: number, attachments: NewAttachment[]): Promise<void> {
@@ -154,7 +155,7 @@ export async function listNotificationsOf(db: Db, messageIds: number[]): Promise
     .selectFrom('notifications as n')
     .innerJoin('partners as p', 'p.id', 'n.partner_id')
     .select(['n.id', 'n.message_id', 'n.partner_id', 'p.name', 'n.channel', 'n.status', 'n.failure_type', 'n.failure_reason', 'n.read_at'])
-    .where('n.message_id', 'in', messageIds)
+    .where('n.message_id', '=', anyId(messageIds))
     .orderBy('n.id')
     .execute();
   return rows.map((r) => ({
@@ -179,7 +180,7 @@ export async function listRecipientsOf(
     .selectFrom('message_recipients as r')
     .innerJoin('partners as p', 'p.id', 'r.partner_id')
     .select(['r.message_id', 'r.partner_id', 'p.name', 'r.reason'])
-    .where('r.message_id', 'in', messageIds)
+    .where('r.message_id', '=', anyId(messageIds))
     .execute();
   return rows.map((r) => ({ messageId: r.message_id, partnerId: r.partner_id, partnerName: r.name, reason: r.reason }));
 }
@@ -199,7 +200,7 @@ export async function listAttachmentsOf(db: Db, messageIds: number[]): Promise<A
     .selectFrom('attachments as a')
     .innerJoin('attachment_contents as c', 'c.sha256', 'a.sha256')
     .select(['a.id', 'a.message_id', 'a.filename', 'a.content_type', 'c.size', 'a.sha256'])
-    .where('a.message_id', 'in', messageIds)
+    .where('a.message_id', '=', anyId(messageIds))
     .orderBy('a.id')
     .execute();
   return rows.map((r) => ({

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { anyId } from '../db/ids.ts';
 import type { NotificationPreference, UserRole } from '../db/schema.ts';
 
 export interface PartnerRow {
@@ -96,7 +97,7 @@ export async function updatePartner(db: Db, id: number, values: PartnerValues): 
 
 export async function findPartners(db: Db, ids: number[]): Promise<PartnerRow[]> {
   if (ids.length === 0) return [];
-  const rows = await partnerQuery(db).where('p.id', 'in', ids).orderBy('p.id').execute();
+  const rows = await partnerQuery(db).where('p.id', '=', anyId(ids)).orderBy('p.id').execute();
   return rows.map(toPartnerRow);
 }
 

@@ -15,6 +15,9 @@ import { decideRecipients, type Addressee } from './rules/recipients.ts';
 import { defaultSubtypeIds } from './rules/subscriptions.ts';
 import { listSubtypes } from './subtypes.store.ts';
 
+/** Beyond this, a "mention" is a mailing: follow the record or use a campaign instead. */
+const MAX_MENTIONS = 1000;
+
 export interface PostInput {
   kind: 'comment' | 'note' | 'notification';
   /** HTML; mentions are written @[Name](partner:ID). */
@@ -70,6 +73,9 @@ export async function postMessage(deps: ChatterDeps, actor: Actor, ref: RecordRe
     sha256: createHash('sha256').update(a.content).digest('hex'),
   }));
   const mentions = parseMentions(input.body);
+  if (mentions.length > MAX_MENTIONS) {
+    throw new FacteurError('VALIDATION_FAILED', `A message may mention at most ${MAX_MENTIONS} partners; this one mentions ${mentions.length}. Add followers instead.`);
+  }
   const bodyHtml = sanitizeBody(renderMentions(input.body));
   const authorPartnerId = authorOf(actor, input);
 

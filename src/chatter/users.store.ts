@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import { anyId } from '../db/ids.ts';
 import type { NotificationPreference, UserRole } from '../db/schema.ts';
 
 export interface UserRow {
@@ -43,7 +44,7 @@ export async function findUsers(db: Db, ids?: number[]): Promise<UserRow[]> {
     .orderBy('u.id');
   if (ids) {
     if (ids.length === 0) return [];
-    query = query.where('u.id', 'in', ids);
+    query = query.where('u.id', '=', anyId(ids));
   }
   const rows = await query.execute();
   return rows.map((r) => ({
