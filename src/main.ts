@@ -4,6 +4,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from './apikeys/apikeys.ts';
 import { createApp, describeDatabase, type App } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DataDirInUseError } from './db/database.ts';
+import { keepStatisticsFresh } from './db/statistics.ts';
 import { loadDemo } from './demo/seed000.ts';
 import { createLogger } from './log.ts';
 import { buildHttpServer } from './http/server.ts';
@@ -48,6 +49,7 @@ async function start(options: { demo?: boolean }): Promise<void> {
     const { key } = await createApiKey(app.database.db, 'first start');
     console.log(`First start: created an API key (shown once, keep it): ${key}`);
   }
+  const stopStatistics = keepStatisticsFresh(app.database, app.log);
   const server = await buildHttpServer(app);
   const address = await server.listen({ host: config.host, port: config.port });
   console.log(`Facteur is running — database: ${describeDatabase(config)}`);
@@ -58,6 +60,7 @@ async function start(options: { demo?: boolean }): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'stopping');
+    stopStatistics();
     await server.close();
     await app.close();
     process.exit(0);

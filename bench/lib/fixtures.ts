@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
 import { SYSTEM } from '../../src/chatter/actor.ts';
+export { analyzeNonEmptyTables } from '../../src/db/statistics.ts';
 import type { ChatterDeps } from '../../src/chatter/deps.ts';
 import { addFollowers } from '../../src/chatter/followers.store.ts';
 import type { RecordRef } from '../../src/chatter/lookups.ts';
@@ -29,22 +30,4 @@ export async function recordFollowedBy(deps: ChatterDeps, resId: string, partner
   if (!discussion) throw new Error('The migration did not create the "discussion" subtype.');
   await addFollowers(deps.db, record.id, partnerIds.map((partnerId) => ({ partnerId, subtypeIds: [discussion.id] })));
   return ref;
-}
-
-/**
- * What the product's scheduler does (DESIGN "Performance"): ANALYZE the tables that hold data, never
- * an empty one — statistics saying "empty" would keep the planner on plans made for no rows.
- */
-export async function analyzeNonEmptyTables(db: Db): Promise<string[]> {
-  const { rows } = await sql<{ name: string }>`
-    SELECT c.relname AS name FROM pg_class c
-    WHERE c.relkind = 'r' AND c.relnamespace = to_regnamespace(current_schema())::oid`.execute(db);
-  const analysed: string[] = [];
-  for (const { name } of rows) {
-    const { rows: found } = await sql<{ one: number }>`SELECT 1 AS one FROM ${sql.table(name)} LIMIT 1`.execute(db);
-    if (found.length === 0) continue;
-    await sql`ANALYZE ${sql.table(name)}`.execute(db);
-    analysed.push(name);
-  }
-  return analysed;
 }
