@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { anyId } from '../db/ids.ts';
+import { containsPattern } from '../db/patterns.ts';
 import type { NotificationPreference, UserRole } from '../db/schema.ts';
 
 export interface PartnerRow {
@@ -63,17 +64,21 @@ function toPartnerRow(r: PartnerSelection): PartnerRow {
   };
 }
 
+function toColumns(values: PartnerValues) {
+  return {
+    name: values.name,
+    email: values.email,
+    email_normalized: values.emailNormalized,
+    phone: values.phone,
+    lang: values.lang,
+    company_id: values.companyId,
+  };
+}
+
 export async function insertPartner(db: Db, values: PartnerValues): Promise<number> {
   const row = await db
     .insertInto('partners')
-    .values({
-      name: values.name,
-      email: values.email,
-      email_normalized: values.emailNormalized,
-      phone: values.phone,
-      lang: values.lang,
-      company_id: values.companyId,
-    })
+    .values(toColumns(values))
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -82,15 +87,7 @@ export async function insertPartner(db: Db, values: PartnerValues): Promise<numb
 export async function updatePartner(db: Db, id: number, values: PartnerValues): Promise<void> {
   await db
     .updateTable('partners')
-    .set({
-      name: values.name,
-      email: values.email,
-      email_normalized: values.emailNormalized,
-      phone: values.phone,
-      lang: values.lang,
-      company_id: values.companyId,
-      updated_at: sql`now()`,
-    })
+    .set({ ...toColumns(values), updated_at: sql`now()` })
     .where('id', '=', id)
     .execute();
 }
@@ -105,7 +102,7 @@ export async function findPartners(db: Db, ids: number[]): Promise<PartnerRow[]>
 export async function searchPartners(db: Db, text: string | undefined, limit: number, offset: number): Promise<PartnerRow[]> {
   let query = partnerQuery(db).orderBy('p.name').orderBy('p.id').limit(limit).offset(offset);
   if (text) {
-    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(text);
     query = query.where((eb) => eb.or([eb('p.name', 'ilike', pattern), eb('p.email', 'ilike', pattern)]));
   }
   return (await query.execute()).map(toPartnerRow);

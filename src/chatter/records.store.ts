@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { containsPattern } from '../db/patterns.ts';
 
 export interface RecordRow {
   id: number;
@@ -93,7 +94,7 @@ export async function searchRecords(
   let query = recordQuery(db).orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(filter.limit).offset(filter.offset);
   if (filter.model) query = query.where('model', '=', filter.model);
   if (filter.text) {
-    const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(filter.text);
     query = query.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('res_id', '=', filter.text!)]));
   }
   return (await query.execute()).map(toRecordRow);
