@@ -5,12 +5,15 @@ import type { Config } from './config.ts';
 import { openDatabase, type OpenedDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createLogger, type Logger } from './log.ts';
+import { loadMasterKey } from './secrets/masterKey.ts';
+import { createSecretBox, type SecretBox } from './secrets/secretBox.ts';
 
 export interface App {
   config: Config;
   log: Logger;
   database: OpenedDatabase;
   chatter: ChatterDeps;
+  secrets: SecretBox;
   close(): Promise<void>;
 }
 
@@ -33,6 +36,7 @@ export async function createApp(config: Config, options: { database?: OpenedData
     log,
     database,
     chatter: { db: database.db, log },
+    secrets: createSecretBox(loadMasterKey(config, log)),
     close: () => database.close(),
   };
 }

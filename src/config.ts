@@ -14,6 +14,15 @@ const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8025),
   PUBLIC_URL: z.string().url('must be a full URL such as https://facteur.example.com').optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
+  FACTEUR_MASTER_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64 (generate one with: openssl rand -base64 32)')
+    .optional(),
+  OUTBOX_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  OUTBOX_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
+  OUTBOX_SENT_RETENTION_HOURS: z.coerce.number().min(0).max(87_600).default(168),
 });
 
 export interface Config {
@@ -24,6 +33,19 @@ export interface Config {
   port: number;
   publicUrl: string;
   logLevel: (typeof logLevels)[number];
+  /** Encrypts secrets at rest (base64, 32 bytes); generated into the data directory when absent. */
+  masterKey: string | undefined;
+  outbox: {
+    /** The periodic sweep, on top of the wake-up on NOTIFY (the seed's "every X minutes"). */
+    sweepSeconds: number;
+    maxAttempts: number;
+    /** First retry delay; each further attempt doubles it. */
+    retryBaseSeconds: number;
+    /** How long a worker owns a claimed entry; past it, another worker takes the entry over. */
+    leaseSeconds: number;
+    /** How long sent entries stay visible in the queue before they are deleted (0: at once). */
+    sentRetentionHours: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -42,5 +64,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     port: values.PORT,
     publicUrl: values.PUBLIC_URL ?? `http://${values.HOST}:${values.PORT}`,
     logLevel: values.LOG_LEVEL,
+    masterKey: values.FACTEUR_MASTER_KEY,
+    outbox: {
+      sweepSeconds: values.OUTBOX_SWEEP_SECONDS,
+      maxAttempts: values.OUTBOX_MAX_ATTEMPTS,
+      retryBaseSeconds: values.OUTBOX_RETRY_BASE_SECONDS,
+      leaseSeconds: values.OUTBOX_LEASE_SECONDS,
+      sentRetentionHours: values.OUTBOX_SENT_RETENTION_HOURS,
+    },
   };
 }

@@ -1,24 +1,13 @@
 // The `facteur` command. Each command validates its input, calls one operation and prints the result.
 import { Command, InvalidArgumentError } from 'commander';
 import { createApiKey, listApiKeys, revokeApiKey } from './apikeys/apikeys.ts';
-import { createApp, describeDatabase, type App } from './app.ts';
+import { createApp, describeDatabase } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DataDirInUseError } from './db/database.ts';
 import { keepStatisticsFresh } from './db/statistics.ts';
+import { withApp } from './cli/context.ts';
 import { loadDemo } from './demo/seed000.ts';
-import { createLogger } from './log.ts';
 import { buildHttpServer } from './http/server.ts';
-
-/** Opens the app for one command and always closes it, so the data directory is released. */
-async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const app = await createApp(config, { log: createLogger(config, 'stderr') });
-  try {
-    return await work(app);
-  } finally {
-    await app.close();
-  }
-}
 
 function positiveInteger(value: string): number {
   const number = Number(value);

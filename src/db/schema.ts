@@ -13,7 +13,39 @@ export type NotificationChannel = 'inbox' | 'email' | 'sms';
 export type NotificationStatus = 'ready' | 'sent' | 'delivered' | 'bounce' | 'exception' | 'canceled';
 export type OutboxState = 'queued' | 'sending' | 'sent' | 'delivered' | 'exception' | 'canceled';
 
+export type ServerKind = 'smtp' | 'catcher';
+export type ServerSecurity = 'none' | 'starttls' | 'tls';
+
 export interface Database {
+  settings: { key: string; value: string };
+  outgoing_servers: {
+    id: Id;
+    name: string;
+    kind: ServerKind;
+    host: string | null;
+    port: number | null;
+    security: Generated<ServerSecurity>;
+    username: string | null;
+    password_encrypted: string | null;
+    from_filter: string | null;
+    sequence: Generated<number>;
+    active: Generated<boolean>;
+    delete_after_delivery: Generated<boolean>;
+    created_at: CreatedAt;
+    updated_at: UpdatedAt;
+  };
+  caught_emails: {
+    id: Id;
+    outbox_id: number | null;
+    message_id: string | null;
+    envelope_from: string | null;
+    envelope_to: string[];
+    from_header: string | null;
+    to_header: string | null;
+    subject: string | null;
+    raw: Uint8Array;
+    created_at: CreatedAt;
+  };
   companies: { id: Id; name: string; created_at: CreatedAt };
   alias_domains: {
     id: Id;
@@ -120,6 +152,15 @@ export interface Database {
     failure_reason: string | null;
     created_at: CreatedAt;
     updated_at: UpdatedAt;
+    server_id: number | null;
+    rfc_message_id: string | null;
+    email_from: string | null;
+    reply_to: string | null;
+    subject: string | null;
+    pending_delete: Generated<boolean>;
+    confirmed: Generated<boolean>;
+    sent_at: Timestamp | null;
+    provider_message_id: string | null;
   };
   api_keys: {
     id: Id;
