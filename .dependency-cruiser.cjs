@@ -7,7 +7,7 @@ module.exports = {
       comment: 'A pure decision (src/<feature>/rules/) imports no I/O: only other rules, the schema types, zod and sanitize-html.',
       severity: 'error',
       from: { path: '^src/[^/]+/rules/' },
-      to: { pathNot: ['^src/[^/]+/rules/', '^src/db/schema\\.ts$', 'node_modules/(zod|sanitize-html)/'] },
+      to: { pathNot: ['^src/[^/]+/rules/', '^src/db/schema\\.ts$', 'node_modules/(zod|sanitize-html)/', '^crypto$'] },
     },
     {
       name: 'sql-only-in-stores',

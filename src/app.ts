@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { openDatabase, type OpenedDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createLogger, type Logger } from './log.ts';
+import type { MailDeps } from './mail/deps.ts';
 import { loadMasterKey } from './secrets/masterKey.ts';
 import { createSecretBox, type SecretBox } from './secrets/secretBox.ts';
 
@@ -14,6 +15,7 @@ export interface App {
   database: OpenedDatabase;
   chatter: ChatterDeps;
   secrets: SecretBox;
+  mail: MailDeps;
   close(): Promise<void>;
 }
 
@@ -31,12 +33,15 @@ export async function createApp(config: Config, options: { database?: OpenedData
     (await openDatabase(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: config.dataDir }));
   const { applied } = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+  const chatter: ChatterDeps = { db: database.db, log };
+  const secrets = createSecretBox(loadMasterKey(config, log));
   return {
     config,
     log,
     database,
-    chatter: { db: database.db, log },
-    secrets: createSecretBox(loadMasterKey(config, log)),
+    chatter,
+    secrets,
+    mail: { ...chatter, secrets, config },
     close: () => database.close(),
   };
 }

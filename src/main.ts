@@ -5,9 +5,14 @@ import { createApp, describeDatabase } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DataDirInUseError } from './db/database.ts';
 import { keepStatisticsFresh } from './db/statistics.ts';
+import { FacteurError } from './errors.ts';
 import { withApp } from './cli/context.ts';
+import { registerQueueCommands } from './cli/queue.ts';
+import { registerServerCommands } from './cli/servers.ts';
 import { loadDemo } from './demo/seed000.ts';
 import { buildHttpServer } from './http/server.ts';
+import { activeServersForSending } from './mail/servers.ts';
+import { startOutboxWorker } from './outbox/worker.ts';
 
 function positiveInteger(value: string): number {
   const number = Number(value);
@@ -29,33 +34,49 @@ function printDemo(summary: Awaited<ReturnType<typeof loadDemo>>): void {
   console.log(`  Administrator   user ${users.administrator.userId}, partner ${users.administrator.partnerId} — internal, does not follow`);
 }
 
-async function start(options: { demo?: boolean }): Promise<void> {
+type Role = 'all' | 'api' | 'worker';
+
+async function start(options: { demo?: boolean; role: Role }): Promise<void> {
   const app = await createApp(loadConfig());
   const { config } = app;
+  const runsApi = options.role !== 'worker';
+  const runsWorker = options.role !== 'api';
   if (options.demo) printDemo(await loadDemo(app.chatter));
-  if (app.database.engine === 'pglite' && (await listApiKeys(app.database.db)).length === 0) {
+  if (runsApi && app.database.engine === 'pglite' && (await listApiKeys(app.database.db)).length === 0) {
     // A first start on a laptop: hand out a key so the README's calls work right away.
     const { key } = await createApiKey(app.database.db, 'first start');
     console.log(`First start: created an API key (shown once, keep it): ${key}`);
   }
   const stopStatistics = keepStatisticsFresh(app.database, app.log);
-  const server = await buildHttpServer(app);
-  const address = await server.listen({ host: config.host, port: config.port });
-  console.log(`Facteur is running — database: ${describeDatabase(config)}`);
-  console.log(`  API:      ${address}/api`);
-  console.log(`  API docs: ${address}/api/docs (OpenAPI: ${address}/api/openapi.json)`);
+  const worker = runsWorker ? await startOutboxWorker(app.mail, app.database) : null;
+  const server = runsApi ? await buildHttpServer(app) : null;
+  console.log(`Facteur is running (${options.role === 'all' ? 'API and outbox worker' : options.role}) — database: ${describeDatabase(config)}`);
+  if (server) {
+    const address = await server.listen({ host: config.host, port: config.port });
+    console.log(`  API:      ${address}/api`);
+    console.log(`  API docs: ${address}/api/docs (OpenAPI: ${address}/api/openapi.json)`);
+  }
+  if (worker && (await activeServersForSending(app.mail)).length === 0) {
+    console.log('  Email:    no outgoing server configured: emails go to the built-in catcher (GET /api/catcher)');
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'stopping');
     stopStatistics();
-    await server.close();
+    await server?.close();
+    await worker?.stop();
     await app.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function role(value: string): Role {
+  if (value !== 'all' && value !== 'api' && value !== 'worker') throw new InvalidArgumentError('must be all, api or worker');
+  return value;
 }
 
 const program = new Command()
@@ -65,7 +86,8 @@ const program = new Command()
 
 program
   .command('start')
-  .description('Run Facteur: HTTP API (and, later, the workers) in one process')
+  .description('Run Facteur: the HTTP API and the outbox worker, in one process or one role per process')
+  .option('--role <role>', 'all, api (HTTP API) or worker (sends the outbox); run as many workers as you like on PostgreSQL', role, 'all')
   .option('--demo', 'load the seed 000 §12 example first (once)')
   .action(start);
 
@@ -114,10 +136,13 @@ apikey
     }),
   );
 
+registerServerCommands(program);
+registerQueueCommands(program);
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof DataDirInUseError || error instanceof InvalidArgumentError) {
+  if (error instanceof ConfigError || error instanceof DataDirInUseError || error instanceof InvalidArgumentError || error instanceof FacteurError) {
     console.error(error.message);
   } else {
     console.error(error);

@@ -238,3 +238,19 @@ export async function findAttachment(
     }
   );
 }
+
+/** Attachments of the messages with their content, for the emails that carry them. */
+export async function listAttachmentContentsOf(
+  db: Db,
+  messageIds: number[],
+): Promise<{ messageId: number; filename: string; contentType: string; content: Uint8Array }[]> {
+  if (messageIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('attachments as a')
+    .innerJoin('attachment_contents as c', 'c.sha256', 'a.sha256')
+    .select(['a.message_id', 'a.filename', 'a.content_type', 'c.content'])
+    .where('a.message_id', '=', anyId(messageIds))
+    .orderBy('a.id')
+    .execute();
+  return rows.map((r) => ({ messageId: r.message_id, filename: r.filename, contentType: r.content_type, content: r.content }));
+}

@@ -13,6 +13,11 @@ export type Db = Kysely<Database>;
 export interface OpenedDatabase {
   db: Db;
   engine: 'pglite' | 'postgres';
+  /**
+   * Calls `onNotify` on each NOTIFY of the channel, from any process sharing the database
+   * (DESIGN: LISTEN/NOTIFY wakes workers and carries live updates). Returns how to stop listening.
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -45,7 +50,26 @@ export async function openDatabase(location: DatabaseLocation): Promise<OpenedDa
       ...(location.searchPath ? { options: `-c search_path=${location.searchPath}` } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, engine: 'postgres', close: () => db.destroy() };
+    const clientConfig = {
+      connectionString: location.url,
+      ...(location.searchPath ? { options: `-c search_path=${location.searchPath}` } : {}),
+    };
+    return {
+      db,
+      engine: 'postgres',
+      async listen(channel, onNotify) {
+        // LISTEN needs a connection of its own, outside the pool, for as long as we listen.
+        const client = new pg.Client(clientConfig);
+        await client.connect();
+        client.on('notification', (message) => {
+          if (message.channel === channel) onNotify(message.payload ?? '');
+        });
+        client.on('error', () => {}); // a lost listener only delays wake-ups: the periodic sweep still runs
+        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        return () => client.end();
+      },
+      close: () => db.destroy(),
+    };
   }
   if (location.kind === 'pglite') {
     const directory = path.join(location.dataDir, 'pgdata');
@@ -61,6 +85,10 @@ function usePglite(client: PGlite, onClose: () => void): OpenedDatabase {
   return {
     db,
     engine: 'pglite',
+    async listen(channel, onNotify) {
+      const unsubscribe = await client.listen(channel, onNotify);
+      return () => unsubscribe();
+    },
     async close() {
       await db.destroy();
       if (!client.closed) await client.close();

@@ -21,8 +21,14 @@ const statusOf: Record<ErrorCode, number> = {
   FOLLOWER_NOT_FOUND: 404,
   ATTACHMENT_NOT_FOUND: 404,
   NOTIFICATION_NOT_FOUND: 404,
+  SERVER_NOT_FOUND: 404,
   PARENT_RECORD_NOT_FOUND: 422,
   DUPLICATE: 409,
+  OUTBOX_ENTRY_NOT_FOUND: 404,
+  OUTBOX_ENTRY_NOT_CHANGEABLE: 409,
+  CAUGHT_EMAIL_NOT_FOUND: 404,
+  // A stored secret sealed under another master key: the installation's configuration, not the call.
+  SECRET_UNREADABLE: 500,
 };
 
 const transportCodes: Record<number, string> = { 400: 'VALIDATION_FAILED', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };

@@ -10,6 +10,7 @@ import { directoryRoutes } from './routes/directory.ts';
 import { inboxRoutes } from './routes/inbox.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { recordRoutes } from './routes/records.ts';
+import { serverRoutes } from './routes/servers.ts';
 import { subtypeRoutes } from './routes/subtypes.ts';
 
 export async function buildHttpServer(app: App): Promise<FastifyInstance> {
@@ -45,6 +46,7 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
   subtypeRoutes(server, app.chatter);
   recordRoutes(server, app.chatter);
   inboxRoutes(server, app.chatter);
-  outboxRoutes(server, app.chatter);
+  outboxRoutes(server, app.mail);
+  serverRoutes(server, app.mail);
   return server;
 }

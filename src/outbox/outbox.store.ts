@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { containsPattern } from '../db/patterns.ts';
 import type { OutboxState } from '../db/schema.ts';
 
 /**
@@ -19,8 +21,14 @@ export async function enqueueEmailNotifications(db: Db, messageId: number): Prom
         .where('n.channel', '=', 'email'),
     )
     .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0);
+  const queued = Number(result.numInsertedOrUpdatedRows ?? 0);
+  // Delivered at commit, to every process listening: workers wake up within moments of the post.
+  if (queued > 0) await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`.execute(db);
+  return queued;
 }
+
+/** The NOTIFY channel that wakes the outbox workers. */
+export const OUTBOX_CHANNEL = 'facteur_outbox';
 
 export interface OutboxRow {
   id: number;
@@ -32,19 +40,46 @@ export interface OutboxRow {
   emailTo: string | null;
   attempts: number;
   nextAttemptAt: Date;
+  emailFrom: string | null;
+  replyTo: string | null;
+  subject: string | null;
+  rfcMessageId: string | null;
+  serverId: number | null;
   failureType: string | null;
   failureReason: string | null;
+  pendingDelete: boolean;
+  sentAt: Date | null;
   createdAt: Date;
 }
 
-export async function listOutbox(
-  db: Db,
-  filter: { state?: OutboxState | undefined; messageId?: number | undefined; limit: number; beforeId?: number | undefined },
-): Promise<OutboxRow[]> {
-  let query = db.selectFrom('outbox').selectAll().orderBy('id', 'desc').limit(filter.limit);
-  if (filter.state) query = query.where('state', '=', filter.state);
-  if (filter.messageId !== undefined) query = query.where('message_id', '=', filter.messageId);
-  if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
+export interface OutboxFilter {
+  state?: OutboxState | undefined;
+  messageId?: number | undefined;
+  companyId?: number | undefined;
+  /** Part of the recipient's address. */
+  recipient?: string | undefined;
+  limit: number;
+  beforeId?: number | undefined;
+}
+
+export async function listOutbox(db: Db, filter: OutboxFilter): Promise<OutboxRow[]> {
+  let query = db.selectFrom('outbox as o').selectAll('o').orderBy('o.id', 'desc').limit(filter.limit);
+  if (filter.state) query = query.where('o.state', '=', filter.state);
+  if (filter.messageId !== undefined) query = query.where('o.message_id', '=', filter.messageId);
+  if (filter.beforeId !== undefined) query = query.where('o.id', '<', filter.beforeId);
+  if (filter.recipient) query = query.where('o.email_to', 'ilike', containsPattern(filter.recipient));
+  if (filter.companyId !== undefined) {
+    const companyId = filter.companyId;
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('messages as m')
+          .innerJoin('records as r', 'r.id', 'm.record_id')
+          .select('m.id')
+          .whereRef('m.id', '=', 'o.message_id')
+          .where('r.company_id', '=', companyId),
+      ),
+    );
+  }
   const rows = await query.execute();
   return rows.map((r) => ({
     id: r.id,
@@ -54,10 +89,17 @@ export async function listOutbox(
     messageId: r.message_id,
     partnerId: r.partner_id,
     emailTo: r.email_to,
+    emailFrom: r.email_from,
+    replyTo: r.reply_to,
+    subject: r.subject,
+    rfcMessageId: r.rfc_message_id,
+    serverId: r.server_id,
     attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at,
     failureType: r.failure_type,
     failureReason: r.failure_reason,
+    pendingDelete: r.pending_delete,
+    sentAt: r.sent_at,
     createdAt: r.created_at,
   }));
 }

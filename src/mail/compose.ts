@@ -1,0 +1,48 @@
+// Builds one email of a notification: one recipient, our Message-ID, threading headers, the layout of
+// the recipient's group, HTML and text. nodemailer writes the MIME; we only say what goes in it.
+import type { SendMailOptions } from 'nodemailer';
+import type { EmailToSend } from '../outbox/delivery.store.ts';
+import { renderNotificationEmail } from '../templates/layouts.ts';
+import type { Addressing } from './rules/addressing.ts';
+import { outboxMessageIdHeader } from './rules/x-message-id.ts';
+
+export interface ComposeContext {
+  publicUrl: string;
+  /** Domain that qualifies X-Message-Id (the alias domain, or a neutral one). */
+  headerDomain: string;
+  attachments: { filename: string; contentType: string; content: Uint8Array }[];
+}
+
+export function recordUrl(publicUrl: string, record: { model: string; resId: string }): string {
+  return `${publicUrl.replace(/\/$/, '')}/records/${encodeURIComponent(record.model)}/${encodeURIComponent(record.resId)}`;
+}
+
+export function composeEmail(email: EmailToSend, addressing: Extract<Addressing, { kind: 'send' }>, context: ComposeContext): SendMailOptions {
+  const { html, text } = renderNotificationEmail({
+    group: email.recipient.userRole === 'internal' ? 'internal' : 'external',
+    bodyHtml: email.message.bodyHtml,
+    recordName: email.record.name,
+    authorName: email.author.name,
+    subtypeName: email.message.subtypeName,
+    recordUrl: recordUrl(context.publicUrl, email.record),
+  });
+  const root = email.threadRootRfcMessageId;
+  return {
+    from: addressing.from.name ? { name: addressing.from.name, address: addressing.from.address } : addressing.from.address,
+    to: email.recipient.name ? { name: email.recipient.name, address: email.emailTo! } : email.emailTo!,
+    ...(addressing.replyTo ? { replyTo: addressing.replyTo } : {}),
+    subject: email.message.subject ?? email.record.name,
+    html,
+    text,
+    // Every copy of a message carries the message's own Message-ID, so a reply names the message it answers.
+    messageId: email.message.rfcMessageId,
+    ...(root ? { inReplyTo: root, references: [root] } : {}),
+    headers: {
+      'X-Message-Id': outboxMessageIdHeader(email.outboxId, context.headerDomain),
+      // RFC 3834 §5: automatic notifications say so, so that auto-responders stay quiet.
+      'Auto-Submitted': 'auto-generated',
+    },
+    envelope: { from: addressing.envelopeFrom, to: [email.emailTo!] },
+    attachments: context.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content) })),
+  };
+}

@@ -1,0 +1,135 @@
+// Sending one claimed batch of the outbox (DESIGN "Sending"): decide each email's addressing,
+// compose it, send it through its server, then settle every entry in a few set-based statements.
+import { randomBytes } from 'node:crypto';
+import { findCompanies } from '../chatter/companies.store.ts';
+import { listAttachmentContentsOf } from '../chatter/messages.store.ts';
+import { initSetting } from '../db/settings.store.ts';
+import { composeEmail } from '../mail/compose.ts';
+import type { MailDeps } from '../mail/deps.ts';
+import { decideAddressing, type AliasDomain } from '../mail/rules/addressing.ts';
+import { replyTokenLocalPart } from '../mail/rules/reply-token.ts';
+import { isLastAttempt, nextAttemptAt } from '../mail/rules/retry-policy.ts';
+import { classifySendInfo, classifySmtpError, type SendOutcome } from '../mail/rules/smtp-outcome.ts';
+import { insertCaughtEmails, type CaughtEmailValues } from '../mail/catcher.store.ts';
+import { activeServersForSending, type OutgoingServer } from '../mail/servers.ts';
+import type { TransportPool } from '../mail/transports.ts';
+import { claimDueEntries, markFailed, markForRetry, markSent, type FailedEntry, type SentEntry } from './claim.store.ts';
+import { loadEmailsToSend, type EmailToSend } from './delivery.store.ts';
+
+export interface BatchReport {
+  claimed: number;
+  sent: number;
+  retried: number;
+  failed: number;
+}
+
+const REPLY_SECRET = 'reply_token_secret';
+
+export async function sendDueBatch(deps: MailDeps, transports: TransportPool, limit: number): Promise<BatchReport> {
+  const { db, log, config } = deps;
+  const ids = await claimDueEntries(db, limit, config.outbox.leaseSeconds);
+  if (ids.length === 0) return { claimed: 0, sent: 0, retried: 0, failed: 0 };
+  const emails = await loadEmailsToSend(db, ids);
+  const servers = await activeServersForSending(deps);
+  const aliasDomains = await aliasDomainsOf(deps, emails);
+  const replySecret = await initSetting(db, REPLY_SECRET, randomBytes(32).toString('hex'));
+  const attachments = await listAttachmentContentsOf(db, [...new Set(emails.map((e) => e.message.id))]);
+
+  const sent: SentEntry[] = [];
+  const caught: CaughtEmailValues[] = [];
+  const retries: (FailedEntry & { nextAttemptAt: Date })[] = [];
+  const failures: { exception: FailedEntry[]; canceled: FailedEntry[] } = { exception: [], canceled: [] };
+
+  await Promise.all(
+    emails.map(async (email) => {
+      const aliasDomain = aliasDomains.get(email.record.companyId) ?? aliasDomains.get(email.author.companyId) ?? null;
+      if (!aliasDomain) log.warn({ outboxId: email.outboxId, model: email.record.model, resId: email.record.resId }, 'no alias domain configured');
+      const addressing = decideAddressing({
+        emailTo: email.emailTo,
+        blacklisted: email.recipient.blacklisted,
+        author: email.author,
+        aliasDomain,
+        replyTokenLocalPart: replyTokenLocalPart(email.record, replySecret),
+        servers,
+      });
+      if (addressing.kind === 'do-not-send') {
+        failures[addressing.state].push({ id: email.outboxId, failureType: addressing.failureType, reason: addressing.reason });
+        return;
+      }
+      const server = servers.find((s) => s.id === addressing.serverId) ?? null;
+      const message = composeEmail(email, addressing, {
+        publicUrl: config.publicUrl,
+        headerDomain: aliasDomain?.domain ?? 'facteur.localhost',
+        attachments: attachments.filter((a) => a.messageId === email.message.id),
+      });
+      const { outcome, raw } = await send(transports, server, message);
+      if (raw) {
+        caught.push({
+          outboxId: email.outboxId,
+          messageId: email.message.rfcMessageId,
+          envelopeFrom: addressing.envelopeFrom,
+          envelopeTo: [email.emailTo!],
+          fromHeader: addressing.from.name ? `${addressing.from.name} <${addressing.from.address}>` : addressing.from.address,
+          toHeader: email.emailTo,
+          subject: String(message.subject),
+          raw,
+        });
+      }
+      if (outcome === null) {
+        sent.push({
+          id: email.outboxId,
+          serverId: server?.id ?? null,
+          rfcMessageId: email.message.rfcMessageId,
+          emailFrom: addressing.from.address,
+          replyTo: addressing.replyTo,
+          subject: String(message.subject),
+          providerMessageId: null,
+          pendingDelete: server?.deleteAfterDelivery ?? false,
+        });
+      } else if (outcome.kind === 'retry' && !isLastAttempt(email.attempts, config.outbox.maxAttempts)) {
+        retries.push({ id: email.outboxId, failureType: outcome.failureType, reason: outcome.reason, nextAttemptAt: nextAttemptAt(new Date(), email.attempts, config.outbox.retryBaseSeconds) });
+      } else {
+        failures.exception.push({ id: email.outboxId, failureType: outcome.failureType, reason: outcome.reason });
+      }
+    }),
+  );
+
+  // The catcher's copies and the entries' new states are written together: a crash in between
+  // would leave the entry to be sent again after its lease, never an email marked sent but lost.
+  await db.transaction().execute(async (tx) => {
+    await insertCaughtEmails(tx, caught);
+    await markSent(tx, sent);
+    await markForRetry(tx, retries);
+    await markFailed(tx, 'exception', failures.exception);
+    await markFailed(tx, 'canceled', failures.canceled);
+  });
+  for (const entry of [...failures.exception, ...failures.canceled]) {
+    log.warn({ outboxId: entry.id, failureType: entry.failureType, reason: entry.reason }, 'email not sent');
+  }
+  for (const entry of retries) {
+    log.info({ outboxId: entry.id, reason: entry.reason, nextAttemptAt: entry.nextAttemptAt }, 'email will be retried');
+  }
+  const report = { claimed: ids.length, sent: sent.length, retried: retries.length, failed: failures.exception.length + failures.canceled.length };
+  log.info(report, 'outbox batch sent');
+  return report;
+}
+
+/** outcome null when the server accepted the email; otherwise what to do about it. */
+async function send(
+  transports: TransportPool,
+  server: OutgoingServer | null,
+  message: Parameters<TransportPool['send']>[1],
+): Promise<{ outcome: SendOutcome | null; raw: Buffer | null }> {
+  try {
+    const result = await transports.send(server, message);
+    return { outcome: classifySendInfo(result), raw: result.raw };
+  } catch (error) {
+    return { outcome: classifySmtpError(error as Parameters<typeof classifySmtpError>[0]), raw: null };
+  }
+}
+
+async function aliasDomainsOf(deps: MailDeps, emails: EmailToSend[]): Promise<Map<number | null, AliasDomain>> {
+  const companyIds = [...new Set(emails.flatMap((e) => [e.record.companyId, e.author.companyId]).filter((id): id is number => id !== null))];
+  const companies = await findCompanies(deps.db, companyIds);
+  return new Map(companies.filter((c) => c.aliasDomain).map((c) => [c.id, c.aliasDomain!]));
+}
