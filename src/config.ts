@@ -18,6 +18,7 @@ const environmentSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64 (generate one with: openssl rand -base64 32)')
     .optional(),
+  REPLY_TOKENS: z.enum(['on', 'off']).default('on'),
   OUTBOX_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   OUTBOX_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
@@ -35,6 +36,8 @@ export interface Config {
   logLevel: (typeof logLevels)[number];
   /** Encrypts secrets at rest (base64, 32 bytes); generated into the data directory when absent. */
   masterKey: string | undefined;
+  /** Reply-To carries a signed reply+TOKEN address routing answers to their record; off: the catchall. */
+  replyTokens: boolean;
   outbox: {
     /** The periodic sweep, on top of the wake-up on NOTIFY (the seed's "every X minutes"). */
     sweepSeconds: number;
@@ -65,6 +68,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     publicUrl: values.PUBLIC_URL ?? `http://${values.HOST}:${values.PORT}`,
     logLevel: values.LOG_LEVEL,
     masterKey: values.FACTEUR_MASTER_KEY,
+    replyTokens: values.REPLY_TOKENS === 'on',
     outbox: {
       sweepSeconds: values.OUTBOX_SWEEP_SECONDS,
       maxAttempts: values.OUTBOX_MAX_ATTEMPTS,

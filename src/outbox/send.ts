@@ -49,7 +49,7 @@ export async function sendDueBatch(deps: MailDeps, transports: TransportPool, li
         blacklisted: email.recipient.blacklisted,
         author: email.author,
         aliasDomain,
-        replyTokenLocalPart: replyTokenLocalPart(email.record, replySecret),
+        replyTokenLocalPart: config.replyTokens ? replyTokenLocalPart(email.record, replySecret) : null,
         servers,
       });
       if (addressing.kind === 'do-not-send') {
