@@ -27,7 +27,7 @@ module.exports = {
       name: 'entry-points-call-operations',
       comment: 'HTTP routes and CLI commands validate, call one operation and present: they never reach a store.',
       severity: 'error',
-      from: { path: '^src/(http/|main\\.ts$)' },
+      from: { path: '^src/(http/|cli/|main\\.ts$)' },
       to: { path: '\\.store\\.ts$' },
     },
     {
@@ -40,8 +40,8 @@ module.exports = {
     {
       name: 'features-do-not-import-entry-points',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/(http/|main\\.ts$|app\\.ts$)'] },
-      to: { path: '^src/(http/|main\\.ts$)' },
+      from: { path: '^src/', pathNot: ['^src/(http/|cli/|main\\.ts$|app\\.ts$)'] },
+      to: { path: '^src/(http/|cli/|main\\.ts$)' },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
