@@ -2,12 +2,13 @@
 // the recipient's group, HTML and text. nodemailer writes the MIME; we only say what goes in it.
 import type { SendMailOptions } from 'nodemailer';
 import type { EmailToSend } from '../outbox/delivery.store.ts';
-import { renderNotificationEmail } from '../templates/layouts.ts';
+import { renderNotificationEmail, type RecipientGroup } from '../templates/layouts.ts';
 import type { Addressing } from './rules/addressing.ts';
 import { outboxMessageIdHeader } from './rules/x-message-id.ts';
 
 export interface ComposeContext {
-  publicUrl: string;
+  /** Renders the message's body in a layout; the same for every recipient of a group, so callers may cache it. */
+  render: (email: EmailToSend) => { html: string; text: string };
   /** Domain that qualifies X-Message-Id (the alias domain, or a neutral one). */
   headerDomain: string;
   attachments: { filename: string; contentType: string; content: Uint8Array }[];
@@ -17,15 +18,37 @@ export function recordUrl(publicUrl: string, record: { model: string; resId: str
   return `${publicUrl.replace(/\/$/, '')}/records/${encodeURIComponent(record.model)}/${encodeURIComponent(record.resId)}`;
 }
 
+export function recipientGroup(email: EmailToSend): RecipientGroup {
+  return email.recipient.userRole === 'internal' ? 'internal' : 'external';
+}
+
+/**
+ * A renderer that renders each (message, recipient group) once: a post to 10,000 followers is laid
+ * out twice at most, not 10,000 times.
+ */
+export function cachedRenderer(publicUrl: string): ComposeContext['render'] {
+  const cache = new Map<string, { html: string; text: string }>();
+  return (email) => {
+    const group = recipientGroup(email);
+    const key = `${email.message.id}:${group}`;
+    let rendered = cache.get(key);
+    if (!rendered) {
+      rendered = renderNotificationEmail({
+        group,
+        bodyHtml: email.message.bodyHtml,
+        recordName: email.record.name,
+        authorName: email.author.name,
+        subtypeName: email.message.subtypeName,
+        recordUrl: recordUrl(publicUrl, email.record),
+      });
+      cache.set(key, rendered);
+    }
+    return rendered;
+  };
+}
+
 export function composeEmail(email: EmailToSend, addressing: Extract<Addressing, { kind: 'send' }>, context: ComposeContext): SendMailOptions {
-  const { html, text } = renderNotificationEmail({
-    group: email.recipient.userRole === 'internal' ? 'internal' : 'external',
-    bodyHtml: email.message.bodyHtml,
-    recordName: email.record.name,
-    authorName: email.author.name,
-    subtypeName: email.message.subtypeName,
-    recordUrl: recordUrl(context.publicUrl, email.record),
-  });
+  const { html, text } = context.render(email);
   const root = email.threadRootRfcMessageId;
   return {
     from: addressing.from.name ? { name: addressing.from.name, address: addressing.from.address } : addressing.from.address,

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { findCompanies } from '../chatter/companies.store.ts';
 import { listAttachmentContentsOf } from '../chatter/messages.store.ts';
 import { initSetting } from '../db/settings.store.ts';
-import { composeEmail } from '../mail/compose.ts';
+import { cachedRenderer, composeEmail } from '../mail/compose.ts';
 import type { MailDeps } from '../mail/deps.ts';
 import { decideAddressing, type AliasDomain } from '../mail/rules/addressing.ts';
 import { replyTokenLocalPart } from '../mail/rules/reply-token.ts';
@@ -33,6 +33,7 @@ export async function sendDueBatch(deps: MailDeps, transports: TransportPool, li
   const servers = await activeServersForSending(deps);
   const aliasDomains = await aliasDomainsOf(deps, emails);
   const replySecret = await initSetting(db, REPLY_SECRET, randomBytes(32).toString('hex'));
+  const render = cachedRenderer(config.publicUrl);
   const attachments = await listAttachmentContentsOf(db, [...new Set(emails.map((e) => e.message.id))]);
 
   const sent: SentEntry[] = [];
@@ -58,7 +59,7 @@ export async function sendDueBatch(deps: MailDeps, transports: TransportPool, li
       }
       const server = servers.find((s) => s.id === addressing.serverId) ?? null;
       const message = composeEmail(email, addressing, {
-        publicUrl: config.publicUrl,
+        render,
         headerDomain: aliasDomain?.domain ?? 'facteur.localhost',
         attachments: attachments.filter((a) => a.messageId === email.message.id),
       });
