@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.ts';
 import { anyId } from '../db/ids.ts';
+import { containsPattern } from '../db/patterns.ts';
 
 export interface CaughtEmailValues {
   outboxId: number | null;
@@ -51,7 +52,7 @@ export async function listCaughtEmails(db: Db, page: { limit: number; beforeId?:
     .orderBy('id', 'desc')
     .limit(page.limit);
   if (page.beforeId !== undefined) query = query.where('id', '<', page.beforeId);
-  if (page.to) query = query.where('to_header', 'ilike', `%${page.to}%`);
+  if (page.to) query = query.where('to_header', 'ilike', containsPattern(page.to));
   const rows = await query.execute();
   return rows.map((r) => ({
     id: r.id,

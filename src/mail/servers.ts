@@ -301,9 +301,21 @@ function outgoingServerOf(deps: MailDeps, row: ServerRow): OutgoingServer {
   };
 }
 
-/** The active servers in the order they are tried (sequence, then id), passwords decrypted. */
+/**
+ * The active servers in the order they are tried (sequence, then id), passwords decrypted.
+ * A server whose password cannot be decrypted is left out, loudly: the others still carry the mail
+ * they may carry, instead of every email waiting on one broken server.
+ */
 export async function activeServersForSending(deps: MailDeps): Promise<OutgoingServer[]> {
-  return (await listActiveServers(deps.db)).map((row) => outgoingServerOf(deps, row));
+  const servers: OutgoingServer[] = [];
+  for (const row of await listActiveServers(deps.db)) {
+    try {
+      servers.push(outgoingServerOf(deps, row));
+    } catch (error) {
+      deps.log.error({ serverId: row.id, err: error }, 'outgoing server skipped: its password cannot be decrypted');
+    }
+  }
+  return servers;
 }
 
 /**

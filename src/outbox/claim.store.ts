@@ -5,15 +5,15 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { NotificationStatus, OutboxState } from '../db/schema.ts';
 
-/** Marks up to `limit` due entries as sending, for `leaseSeconds`, and returns their ids. */
+/** Marks up to `limit` due email entries as sending, for `leaseSeconds`, and returns their ids. */
 export async function claimDueEntries(db: Db, limit: number, leaseSeconds: number): Promise<number[]> {
   const { rows } = await sql<{ id: number }>`
     UPDATE outbox SET state = 'sending', lease_until = now() + make_interval(secs => ${leaseSeconds}),
                       attempts = attempts + 1, updated_at = now()
     WHERE id IN (
       SELECT id FROM outbox
-      WHERE (state = 'queued' AND next_attempt_at <= now())
-         OR (state = 'sending' AND lease_until < now())
+      WHERE channel = 'email'
+        AND ((state = 'queued' AND next_attempt_at <= now()) OR (state = 'sending' AND lease_until < now()))
       ORDER BY next_attempt_at, id
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED)
@@ -96,4 +96,15 @@ export async function deleteSentEntries(db: Db, sentBefore: Date): Promise<numbe
     .where('sent_at', '<=', sentBefore)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** When the next queued email falls due (a retry waiting for its time), if any. */
+export async function nextDueAt(db: Db): Promise<Date | null> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.min('next_attempt_at').as('next'))
+    .where('state', '=', 'queued')
+    .where('channel', '=', 'email')
+    .executeTakeFirst();
+  return row?.next ? new Date(row.next) : null;
 }

@@ -3,7 +3,7 @@
 import type { OpenedDatabase } from '../db/database.ts';
 import type { MailDeps } from '../mail/deps.ts';
 import { createTransportPool } from '../mail/transports.ts';
-import { deleteSentEntries } from './claim.store.ts';
+import { deleteSentEntries, nextDueAt } from './claim.store.ts';
 import { OUTBOX_CHANNEL } from './outbox.store.ts';
 import { sendDueBatch, type BatchReport } from './send.ts';
 
@@ -33,6 +33,15 @@ export async function startOutboxWorker(deps: MailDeps, database: OpenedDatabase
   const stopListening = await database.listen(OUTBOX_CHANNEL, wake);
   const sweep = setInterval(wake, deps.config.outbox.sweepSeconds * 1000);
 
+  // A retry falls due between sweeps: wake up for it rather than waiting for the next sweep.
+  let retryTimer: NodeJS.Timeout | undefined;
+  const wakeForNextRetry = async () => {
+    clearTimeout(retryTimer);
+    const next = await nextDueAt(deps.db);
+    const delay = next === null ? null : next.getTime() - Date.now();
+    if (delay !== null && delay < deps.config.outbox.sweepSeconds * 1000) retryTimer = setTimeout(wake, Math.max(delay, 0) + 10);
+  };
+
   const loop = (async () => {
     while (running) {
       if (!pending) await new Promise<void>((resolve) => (wakeUp = resolve));
@@ -41,6 +50,7 @@ export async function startOutboxWorker(deps: MailDeps, database: OpenedDatabase
         // Drain what is due; a full batch means there may be more.
         while (running && (await sendDueBatch(deps, transports, batchSize)).claimed === batchSize);
         await deleteExpiredSentEntries(deps);
+        await wakeForNextRetry();
       } catch (error) {
         deps.log.error({ err: error }, 'outbox batch failed; its entries come back when their lease ends');
         await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -53,6 +63,7 @@ export async function startOutboxWorker(deps: MailDeps, database: OpenedDatabase
     async stop() {
       running = false;
       clearInterval(sweep);
+      clearTimeout(retryTimer);
       wakeUp();
       await loop;
       await stopListening();
