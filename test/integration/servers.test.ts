@@ -257,13 +257,15 @@ describe('outgoing servers', () => {
     await deleteServer(deps, SYSTEM, server.id);
   });
 
-  test('a password sealed under another master key is reported, not sent', async () => {
+  test('a password sealed under another master key is reported, and its server is left out of sending', async () => {
     const server = await createServer(deps, SYSTEM, { name: 'Old key', host: '127.0.0.1', port: smtp.port, security: 'none', username: USER, password: PASSWORD });
     const otherKey: MailDeps = { ...deps, secrets: createSecretBox(Buffer.alloc(32, 2).toString('base64')) };
     const result = await testServerConnection(otherKey, SYSTEM, server.id);
     assert.equal(result.ok, false);
     assert.match((result as { reason: string }).reason, /cannot be decrypted/);
-    await assert.rejects(activeServersForSending(otherKey), { code: 'SECRET_UNREADABLE' });
+    // The other servers keep carrying mail: only this one is skipped (and logged).
+    assert.ok(!(await activeServersForSending(otherKey)).some((s) => s.id === server.id));
+    assert.ok((await activeServersForSending(deps)).some((s) => s.id === server.id));
     await deleteServer(deps, SYSTEM, server.id);
   });
 });
