@@ -41,22 +41,7 @@ export interface ServerInput {
 }
 
 /** What callers see of a server: never the password, only whether there is one. */
-export interface ServerView {
-  id: number;
-  name: string;
-  kind: ServerKind;
-  host: string | null;
-  port: number | null;
-  security: ServerSecurity;
-  username: string | null;
-  hasPassword: boolean;
-  fromFilter: string | null;
-  sequence: number;
-  active: boolean;
-  deleteAfterDelivery: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type ServerView = Omit<ServerRow, 'passwordEncrypted'> & { hasPassword: boolean };
 
 /** A server ready to send through, password decrypted: for the outbox worker only, never shown. */
 export interface OutgoingServer {
