@@ -2,9 +2,8 @@
 // (PostgreSQL compiled to WASM) in the data directory. The same SQL runs on both.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -75,12 +74,19 @@ export async function openDatabase(location: DatabaseLocation): Promise<OpenedDa
     const directory = path.join(location.dataDir, 'pgdata');
     fs.mkdirSync(directory, { recursive: true });
     const releaseLock = lockDataDir(location.dataDir);
-    return usePglite(await PGlite.create(directory), releaseLock);
+    return usePglite(await createPglite(directory), releaseLock);
   }
-  return usePglite(await PGlite.create(), () => {});
+  return usePglite(await createPglite(), () => {});
 }
 
-function usePglite(client: PGlite, onClose: () => void): OpenedDatabase {
+// Loaded only when used: a worker on PostgreSQL would otherwise carry ~50 MB of WASM it never runs.
+async function createPglite(directory?: string): Promise<PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  return PGlite.create(directory);
+}
+
+async function usePglite(client: PGlite, onClose: () => void): Promise<OpenedDatabase> {
+  const { PGliteDialect } = await import('kysely-pglite-dialect');
   const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
   return {
     db,

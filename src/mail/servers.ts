@@ -315,6 +315,8 @@ export function transportOptions(server: OutgoingServer, options: { maxConnectio
   return {
     pool: true,
     maxConnections: options.maxConnections ?? 5,
+    // nodemailer reconnects every 100 messages by default: a new TCP + greeting + EHLO (+ TLS) each time.
+    maxMessages: Infinity,
     host: server.host,
     port: server.port ?? defaultPort(server.security),
     secure: server.security === 'tls',

@@ -47,8 +47,12 @@ export async function startOutboxWorker(deps: MailDeps, database: OpenedDatabase
       if (!pending) await new Promise<void>((resolve) => (wakeUp = resolve));
       pending = false;
       try {
-        // Drain what is due; a full batch means there may be more.
-        while (running && (await sendDueBatch(deps, transports, batchSize)).claimed === batchSize);
+        // Two batches in flight, so that the SMTP connections keep sending while the other batch is
+        // claimed, loaded and settled (SKIP LOCKED keeps them apart). A full batch means there may be more.
+        const drain = async () => {
+          while (running && (await sendDueBatch(deps, transports, batchSize)).claimed === batchSize);
+        };
+        await Promise.all([drain(), drain()]);
         await deleteExpiredSentEntries(deps);
         await wakeForNextRetry();
       } catch (error) {
@@ -82,13 +86,17 @@ async function deleteExpiredSentEntries(deps: MailDeps): Promise<void> {
 export async function drainQueue(deps: MailDeps, onBatch: (total: BatchReport) => void = () => {}, options: WorkerOptions = {}): Promise<BatchReport> {
   const transports = createTransportPool({ maxConnections: options.maxConnections ?? 5 });
   const total: BatchReport = { claimed: 0, sent: 0, retried: 0, failed: 0 };
-  try {
+  // Two batches in flight, as in the worker.
+  const drain = async () => {
     for (;;) {
       const report = await sendDueBatch(deps, transports, options.batchSize ?? 100);
-      if (report.claimed === 0) break;
+      if (report.claimed === 0) return;
       for (const key of Object.keys(total) as (keyof BatchReport)[]) total[key] += report[key];
       onBatch(total);
     }
+  };
+  try {
+    await Promise.all([drain(), drain()]);
   } finally {
     transports.close();
   }
