@@ -31,7 +31,7 @@ export async function loadEmailsToSend(db: Db, outboxIds: number[]): Promise<Ema
     body_html: string;
     rfc_message_id: string;
     subtype_name: string | null;
-    root_rfc_message_id: string | null;
+    record_id: number;
     author_name: string | null;
     author_email: string | null;
     author_company_id: number | null;
@@ -43,7 +43,7 @@ export async function loadEmailsToSend(db: Db, outboxIds: number[]): Promise<Ema
     SELECT o.id AS outbox_id, o.attempts, o.email_to, o.partner_id,
            rp.name AS recipient_name, rp.blacklisted, ru.role AS user_role,
            m.id AS message_id, m.kind, m.subject, m.body_html, m.rfc_message_id, st.name AS subtype_name,
-           (SELECT first.rfc_message_id FROM messages first WHERE first.record_id = m.record_id ORDER BY first.id LIMIT 1) AS root_rfc_message_id,
+           m.record_id,
            ap.name AS author_name, ap.email AS author_email, ap.company_id AS author_company_id,
            r.model, r.res_id, r.name AS record_name, r.company_id AS record_company_id
     FROM outbox o
@@ -55,14 +55,23 @@ export async function loadEmailsToSend(db: Db, outboxIds: number[]): Promise<Ema
     LEFT JOIN partners ap ON ap.id = m.author_partner_id
     WHERE o.id = any(${outboxIds}::bigint[])
     ORDER BY o.id`.execute(db);
+  // The thread's first message, looked up once per record rather than once per email.
+  const roots = await threadRoots(db, [...new Set(rows.map((r) => r.record_id))]);
   return rows.map((r) => ({
     outboxId: r.outbox_id,
     attempts: r.attempts,
     emailTo: r.email_to,
     recipient: { partnerId: r.partner_id, name: r.recipient_name, blacklisted: r.blacklisted ?? false, userRole: r.user_role },
     message: { id: r.message_id, kind: r.kind, subject: r.subject, bodyHtml: r.body_html, rfcMessageId: r.rfc_message_id, subtypeName: r.subtype_name },
-    threadRootRfcMessageId: r.root_rfc_message_id === r.rfc_message_id ? null : r.root_rfc_message_id,
+    threadRootRfcMessageId: roots.get(r.record_id) === r.rfc_message_id ? null : (roots.get(r.record_id) ?? null),
     author: { name: r.author_name, email: r.author_email, companyId: r.author_company_id },
     record: { model: r.model, resId: r.res_id, name: r.record_name, companyId: r.record_company_id },
   }));
+}
+
+async function threadRoots(db: Db, recordIds: number[]): Promise<Map<number, string>> {
+  const { rows } = await sql<{ record_id: number; rfc_message_id: string }>`
+    SELECT DISTINCT ON (record_id) record_id, rfc_message_id FROM messages
+    WHERE record_id = any(${recordIds}::bigint[]) ORDER BY record_id, id`.execute(db);
+  return new Map(rows.map((r) => [r.record_id, r.rfc_message_id]));
 }
