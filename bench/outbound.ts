@@ -264,15 +264,14 @@ async function postgresFacteurRun(
 }
 
 /**
- * The plan of the claim's inner SELECT with the queue full, copied from claimDueEntries
- * (src/outbox/claim.store.ts, as of 0011852) without FOR UPDATE SKIP LOCKED, so that it is read-only
- * and does not disturb the worker.
+ * The plan of the claim's inner SELECT for queued entries with the queue full, as claimDueEntries
+ * (src/outbox/claim.store.ts) writes it, without FOR UPDATE SKIP LOCKED, so that it is read-only and
+ * does not disturb the worker. Keep the two in step.
  */
 async function claimPlan(db: Db): Promise<string> {
   const { rows } = await sql<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time': number }] }>`
     EXPLAIN (ANALYZE, FORMAT JSON) SELECT id FROM outbox
-      WHERE channel = 'email'
-        AND ((state = 'queued' AND next_attempt_at <= now()) OR (state = 'sending' AND lease_until < now()))
+      WHERE channel = 'email' AND state = 'queued' AND next_attempt_at <= now()
       ORDER BY next_attempt_at, id LIMIT ${BATCH}`.execute(db);
   const plan = rows[0]!['QUERY PLAN'][0];
   const nodes: string[] = [];

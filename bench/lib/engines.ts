@@ -35,7 +35,7 @@ export async function openPglite(): Promise<BenchEngine> {
  * Runs one statement on a short-lived connection. pg.Client rather than openDatabase because the
  * pool has no connection timeout: an unreachable host must fail in seconds, not hang the bench.
  */
-async function adminQuery(url: string, text: string): Promise<void> {
+export async function adminQuery(url: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {

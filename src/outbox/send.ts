@@ -41,16 +41,25 @@ export async function sendDueBatch(deps: MailDeps, transports: TransportPool, li
   const retries: (FailedEntry & { nextAttemptAt: Date })[] = [];
   const failures: { exception: FailedEntry[]; canceled: FailedEntry[] } = { exception: [], canceled: [] };
 
+  // A record's reply token is the same for all its recipients: signed once per record and batch.
+  const replyTokens = new Map<string, string | null>();
+  const replyTokenOf = (record: EmailToSend['record']) => {
+    const key = `${record.model}\u0000${record.resId}`;
+    if (!replyTokens.has(key)) replyTokens.set(key, config.replyTokens ? replyTokenLocalPart(record, replySecret) : null);
+    return replyTokens.get(key)!;
+  };
+  const missingAliasDomain = new Set<number>();
+
   await Promise.all(
     emails.map(async (email) => {
       const aliasDomain = aliasDomains.get(email.record.companyId) ?? aliasDomains.get(email.author.companyId) ?? null;
-      if (!aliasDomain) log.warn({ outboxId: email.outboxId, model: email.record.model, resId: email.record.resId }, 'no alias domain configured');
+      if (!aliasDomain) missingAliasDomain.add(email.outboxId);
       const addressing = decideAddressing({
         emailTo: email.emailTo,
         blacklisted: email.recipient.blacklisted,
         author: email.author,
         aliasDomain,
-        replyTokenLocalPart: config.replyTokens ? replyTokenLocalPart(email.record, replySecret) : null,
+        replyTokenLocalPart: replyTokenOf(email.record),
         servers,
       });
       if (addressing.kind === 'do-not-send') {
@@ -104,6 +113,8 @@ export async function sendDueBatch(deps: MailDeps, transports: TransportPool, li
     await markFailed(tx, 'exception', failures.exception);
     await markFailed(tx, 'canceled', failures.canceled);
   });
+  // One line per batch, not per email: a post to 10,000 followers would otherwise log 10,000 of them.
+  if (missingAliasDomain.size > 0) log.warn({ outboxIds: [...missingAliasDomain] }, 'no alias domain configured');
   for (const entry of [...failures.exception, ...failures.canceled]) {
     log.warn({ outboxId: entry.id, failureType: entry.failureType, reason: entry.reason }, 'email not sent');
   }
