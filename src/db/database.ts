@@ -2,9 +2,9 @@
 // (PostgreSQL compiled to WASM) in the data directory. The same SQL runs on both.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { startPgliteThread, type PgliteThread } from './pglite-thread.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -79,22 +79,20 @@ export async function openDatabase(location: DatabaseLocation): Promise<OpenedDa
   return usePglite(await createPglite(), () => {});
 }
 
-// Loaded only when used: a worker on PostgreSQL would otherwise carry ~50 MB of WASM it never runs.
-async function createPglite(directory?: string): Promise<PGlite> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  return PGlite.create(directory);
+// PGlite runs in a thread of its own (pglite-thread.ts), started only when used: a worker on
+// PostgreSQL never loads its ~50 MB of WASM.
+async function createPglite(directory?: string): Promise<PgliteThread> {
+  return startPgliteThread(directory);
 }
 
-async function usePglite(client: PGlite, onClose: () => void): Promise<OpenedDatabase> {
+async function usePglite(client: PgliteThread, onClose: () => void): Promise<OpenedDatabase> {
   const { PGliteDialect } = await import('kysely-pglite-dialect');
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  // The dialect uses only query() and close(), which the thread's client provides.
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(client as unknown as ConstructorParameters<typeof PGliteDialect>[0]) });
   return {
     db,
     engine: 'pglite',
-    async listen(channel, onNotify) {
-      const unsubscribe = await client.listen(channel, onNotify);
-      return () => unsubscribe();
-    },
+    listen: (channel, onNotify) => client.listen(channel, onNotify),
     async close() {
       await db.destroy();
       if (!client.closed) await client.close();
