@@ -24,6 +24,13 @@ const environmentSchema = z.object({
   OUTBOX_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
   OUTBOX_SENT_RETENTION_HOURS: z.coerce.number().min(0).max(87_600).default(168),
+  SMTP_LISTENER_HOST: z.string().min(1).default('127.0.0.1'),
+  // No default on purpose: `start` (role all) runs the listener only when it is set (smtpListener.withRoleAll).
+  SMTP_LISTENER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  SMTP_LISTENER_MAX_SIZE_MB: z.coerce.number().int().min(1).max(1024).default(25),
+  INBOUND_BOUNCE_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
+  INBOUND_LOOP_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
+  INBOUND_LOOP_MINUTES: z.coerce.number().int().min(1).max(100_000).default(120),
 });
 
 export interface Config {
@@ -48,6 +55,27 @@ export interface Config {
     leaseSeconds: number;
     /** How long sent entries stay visible in the queue before they are deleted (0: at once). */
     sentRetentionHours: number;
+  };
+  /** The optional SMTP listener (`start --role smtp`): an MX-style receiver for the alias domains. */
+  smtpListener: {
+    host: string;
+    /** 2525 unless SMTP_LISTENER_PORT is set; 0 picks a free port. */
+    port: number;
+    /**
+     * `start` (role all) runs the listener too only when SMTP_LISTENER_PORT is set: a laptop's
+     * `npm start` must not take a port nobody asked for. `--role smtp` always runs it.
+     */
+    withRoleAll: boolean;
+    /** Announced in EHLO (RFC 1870 SIZE); a bigger message is refused with 552. */
+    maxSizeBytes: number;
+  };
+  inbound: {
+    /** Bounces after which a partner's address is blacklisted (Odoo's default: 5). */
+    bounceLimit: number;
+    /** The sender-loop limit: at most this many messages from one sender to one thread… */
+    loopLimit: number;
+    /** …within this many minutes; beyond, messages are kept but not posted. */
+    loopMinutes: number;
   };
 }
 
@@ -75,6 +103,17 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       retryBaseSeconds: values.OUTBOX_RETRY_BASE_SECONDS,
       leaseSeconds: values.OUTBOX_LEASE_SECONDS,
       sentRetentionHours: values.OUTBOX_SENT_RETENTION_HOURS,
+    },
+    smtpListener: {
+      host: values.SMTP_LISTENER_HOST,
+      port: values.SMTP_LISTENER_PORT ?? 2525,
+      withRoleAll: values.SMTP_LISTENER_PORT !== undefined,
+      maxSizeBytes: values.SMTP_LISTENER_MAX_SIZE_MB * 1024 * 1024,
+    },
+    inbound: {
+      bounceLimit: values.INBOUND_BOUNCE_LIMIT,
+      loopLimit: values.INBOUND_LOOP_LIMIT,
+      loopMinutes: values.INBOUND_LOOP_MINUTES,
     },
   };
 }

@@ -13,6 +13,8 @@ export interface NewMessage {
   bodyHtml: string;
   rfcMessageId: string;
   parentMessageId: number | null;
+  /** The sender's address, for messages that came by email (the sender-loop limit counts them). */
+  emailFromNormalized?: string | null | undefined;
 }
 
 export interface NewAttachment {
@@ -20,6 +22,8 @@ export interface NewAttachment {
   contentType: string;
   sha256: string;
   content: Uint8Array;
+  /** An inline image's Content-ID, which the body refers to as cid:… */
+  contentId?: string | null | undefined;
 }
 
 export async function insertMessage(db: Db, message: NewMessage): Promise<{ id: number; createdAt: Date }> {
@@ -35,6 +39,7 @@ export async function insertMessage(db: Db, message: NewMessage): Promise<{ id: 
       body_html: message.bodyHtml,
       rfc_message_id: message.rfcMessageId,
       parent_message_id: message.parentMessageId,
+      email_from_normalized: message.emailFromNormalized ?? null,
     })
     .returning(['id', 'created_at'])
     .executeTakeFirstOrThrow();
@@ -63,7 +68,7 @@ export async function insertAttachments(db: Db, messageId: number, attachments: 
     .execute();
   await db
     .insertInto('attachments')
-    .values(attachments.map((a) => ({ message_id: messageId, filename: a.filename, content_type: a.contentType, sha256: a.sha256 })))
+    .values(attachments.map((a) => ({ message_id: messageId, filename: a.filename, content_type: a.contentType, sha256: a.sha256, content_id: a.contentId ?? null })))
     .execute();
 }
 

@@ -29,7 +29,12 @@ export interface PostInput {
   recipientIds?: number[] | undefined;
   /** Who the post is from, when the host application posts for someone (system calls only). */
   authorPartnerId?: number | null | undefined;
-  attachments?: { filename: string; contentType: string; content: Uint8Array }[] | undefined;
+  attachments?: { filename: string; contentType: string; content: Uint8Array; contentId?: string | null }[] | undefined;
+  /**
+   * A message that came in by email (the inbound gateway, system calls only): its body is already
+   * sanitised and is never read for mentions — a stranger's text must not notify anyone.
+   */
+  email?: { from: string; fromNormalized: string; rfcMessageId: string; parentMessageId: number | null } | undefined;
 }
 
 export interface PostedMessage {
@@ -72,11 +77,12 @@ export async function postMessage(deps: ChatterDeps, actor: Actor, ref: RecordRe
     ...a,
     sha256: createHash('sha256').update(a.content).digest('hex'),
   }));
-  const mentions = parseMentions(input.body);
+  if (input.email && actor.kind !== 'system') throw new FacteurError('FORBIDDEN', 'Only the inbound gateway posts messages received by email.');
+  const mentions = input.email ? [] : parseMentions(input.body);
   if (mentions.length > MAX_MENTIONS) {
     throw new FacteurError('VALIDATION_FAILED', `A message may mention at most ${MAX_MENTIONS} partners; this one mentions ${mentions.length}. Add followers instead.`);
   }
-  const bodyHtml = sanitizeBody(renderMentions(input.body));
+  const bodyHtml = input.email ? input.body : sanitizeBody(renderMentions(input.body));
   const authorPartnerId = authorOf(actor, input);
 
   const result = await deps.db.transaction().execute(async (tx) => {
@@ -94,17 +100,18 @@ export async function postMessage(deps: ChatterDeps, actor: Actor, ref: RecordRe
     const mentioned = await requirePartners(tx, mentions.map((m) => m.partnerId), 'UNKNOWN_MENTION');
 
     const [company] = record.companyId === null ? [] : await findCompanies(tx, [record.companyId]);
-    const rfcMessageId = `<${randomUUID()}@${company?.aliasDomain?.domain ?? 'facteur.localhost'}>`;
+    const rfcMessageId = input.email?.rfcMessageId ?? `<${randomUUID()}@${company?.aliasDomain?.domain ?? 'facteur.localhost'}>`;
     const message = await insertMessage(tx, {
       recordId: record.id,
       kind: input.kind,
       subtypeId: subtype.id,
       authorPartnerId,
-      emailFrom: null,
+      emailFrom: input.email?.from ?? null,
+      emailFromNormalized: input.email?.fromNormalized ?? null,
       subject: input.subject ?? null,
       bodyHtml,
       rfcMessageId,
-      parentMessageId: null,
+      parentMessageId: input.email?.parentMessageId ?? null,
     });
 
     const decision = decideRecipients({

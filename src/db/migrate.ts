@@ -2,12 +2,14 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import * as chatter from './migrations/0001_chatter.ts';
 import * as outbound from './migrations/0002_outbound.ts';
 import * as outboxClaim from './migrations/0003_outbox_claim.ts';
+import * as inbound from './migrations/0004_inbound.ts';
 
 // Listed in code rather than read from disk, so that migrations travel with the program.
 const migrations: Record<string, Migration> = {
   '0001_chatter': chatter,
   '0002_outbound': outbound,
   '0003_outbox_claim': outboxClaim,
+  '0004_inbound': inbound,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

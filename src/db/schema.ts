@@ -16,6 +16,10 @@ export type OutboxState = 'queued' | 'sending' | 'sent' | 'delivered' | 'excepti
 export type ServerKind = 'smtp' | 'catcher';
 export type ServerSecurity = 'none' | 'starttls' | 'tls';
 
+export type InboundSource = 'imap' | 'smtp' | 'api' | 'webhook';
+export type InboundState = 'received' | 'routed' | 'bounced' | 'dropped' | 'unrouted' | 'failed';
+export type ContactPolicy = 'everyone' | 'partners' | 'followers';
+
 export interface Database {
   settings: { key: string; value: string };
   outgoing_servers: {
@@ -114,6 +118,7 @@ export interface Database {
     body_html: Generated<string>;
     rfc_message_id: string;
     parent_message_id: number | null;
+    email_from_normalized: ColumnType<string | null, string | null | undefined, string | null>;
     created_at: CreatedAt;
   };
   message_recipients: { message_id: number; partner_id: number; reason: 'explicit' | 'mention' };
@@ -124,6 +129,7 @@ export interface Database {
     filename: string;
     content_type: string;
     sha256: string;
+    content_id: ColumnType<string | null, string | null | undefined, string | null>;
     created_at: CreatedAt;
   };
   notifications: {
@@ -170,5 +176,55 @@ export interface Database {
     created_at: CreatedAt;
     last_used_at: Timestamp | null;
     revoked_at: Timestamp | null;
+  };
+  incoming_servers: {
+    id: Id;
+    name: string;
+    host: string;
+    port: number;
+    security: Generated<ServerSecurity>;
+    username: string;
+    password_encrypted: string | null;
+    folder: Generated<string>;
+    interval_minutes: Generated<number>;
+    active: Generated<boolean>;
+    last_fetch_at: Timestamp | null;
+    last_error: string | null;
+    created_at: CreatedAt;
+    updated_at: UpdatedAt;
+  };
+  aliases: {
+    id: Id;
+    alias_domain_id: number;
+    name: string;
+    model: string;
+    record_id: number | null;
+    parent_record_id: number | null;
+    contact_policy: Generated<ContactPolicy>;
+    active: Generated<boolean>;
+    created_at: CreatedAt;
+  };
+  inbound_emails: {
+    id: Id;
+    source: InboundSource;
+    incoming_server_id: number | null;
+    rfc_message_id: string;
+    raw: Uint8Array;
+    sender: string | null;
+    subject: string | null;
+    state: Generated<InboundState>;
+    route: string | null;
+    reason: string | null;
+    record_id: number | null;
+    message_id: number | null;
+    attempts: Generated<number>;
+    received_at: CreatedAt;
+    processed_at: Timestamp | null;
+  };
+  events: {
+    id: Id;
+    type: string;
+    payload: ColumnType<unknown, string, string>;
+    created_at: CreatedAt;
   };
 }

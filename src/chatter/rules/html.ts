@@ -2,12 +2,16 @@
 // event handlers and foreign styles. Mentions keep their data-partner-id so the UI can link them.
 import sanitizeHtml from 'sanitize-html';
 
-const options: sanitizeHtml.IOptions = {
+/** What a stored body may contain; inbound mail adds the quote marks of inbound/rules/quote.ts. */
+export const bodyOptions: sanitizeHtml.IOptions = {
   allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'span', 'del', 's', 'u'],
   allowedAttributes: {
     a: ['href', 'title', 'class', 'data-partner-id', 'target', 'rel'],
     img: ['src', 'alt', 'title', 'width', 'height'],
     span: ['class'],
+    div: ['data-facteur-quote'],
+    blockquote: ['data-facteur-quote'],
+    p: ['data-facteur-quote'],
     td: ['colspan', 'rowspan'],
     th: ['colspan', 'rowspan'],
   },
@@ -16,7 +20,7 @@ const options: sanitizeHtml.IOptions = {
 };
 
 export function sanitizeBody(html: string): string {
-  return sanitizeHtml(html, options);
+  return sanitizeHtml(html, bodyOptions);
 }
 
 /** True when the HTML shows nothing to a reader (no text, no image). */

@@ -1,0 +1,29 @@
+// Events for the host application (a record created by an alias…), kept in order so that the host
+// can read them with GET /api/events?after=<last id it saw>; a NOTIFY wakes live listeners.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+
+export const EVENTS_CHANNEL = 'facteur_events';
+
+export interface EventRow {
+  id: number;
+  type: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export async function insertEvent(db: Db, type: string, payload: Record<string, unknown>): Promise<number> {
+  const { rows } = await sql<{ id: number }>`
+    INSERT INTO events (type, payload) VALUES (${type}, ${JSON.stringify(payload)}::jsonb) RETURNING id`.execute(db);
+  const id = rows[0]!.id;
+  await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${String(id)})`.execute(db);
+  return id;
+}
+
+export async function listEvents(db: Db, filter: { after: number; limit: number; type?: string | undefined }): Promise<EventRow[]> {
+  const { rows } = await sql<EventRow>`
+    SELECT id, type, payload, created_at AS "createdAt" FROM events
+    WHERE id > ${filter.after} AND (${filter.type ?? null}::text IS NULL OR type = ${filter.type ?? null})
+    ORDER BY id LIMIT ${filter.limit}`.execute(db);
+  return rows;
+}

@@ -1,0 +1,71 @@
+// What routing looks up: alias domains and aliases, the messages a reply refers to, the sender.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { ContactPolicy, MessageKind } from '../db/schema.ts';
+
+export interface AliasDomainRow {
+  companyId: number;
+  domain: string;
+  catchall: string;
+  bounce: string;
+}
+
+export interface AliasRow {
+  id: number;
+  name: string;
+  domain: string;
+  companyId: number;
+  model: string;
+  recordId: number | null;
+  parentRecordId: number | null;
+  contactPolicy: ContactPolicy;
+}
+
+export async function listAliasDomains(db: Db): Promise<AliasDomainRow[]> {
+  return db.selectFrom('alias_domains').select(['company_id as companyId', 'domain', 'catchall', 'bounce']).execute();
+}
+
+export async function listActiveAliases(db: Db): Promise<AliasRow[]> {
+  return db
+    .selectFrom('aliases as a')
+    .innerJoin('alias_domains as d', 'd.id', 'a.alias_domain_id')
+    .select(['a.id', 'a.name', 'd.domain', 'd.company_id as companyId', 'a.model', 'a.record_id as recordId', 'a.parent_record_id as parentRecordId', 'a.contact_policy as contactPolicy'])
+    .where('a.active', '=', true)
+    .execute();
+}
+
+/** The messages of ours a reply refers to, in no particular order. */
+export async function findMessagesByRfcIds(db: Db, rfcMessageIds: string[]): Promise<{ id: number; recordId: number; kind: MessageKind; rfcMessageId: string }[]> {
+  if (rfcMessageIds.length === 0) return [];
+  const { rows } = await sql<{ id: number; recordId: number; kind: MessageKind; rfcMessageId: string }>`
+    SELECT id, record_id AS "recordId", kind, rfc_message_id AS "rfcMessageId" FROM messages
+    WHERE rfc_message_id = any(${rfcMessageIds}::text[])`.execute(db);
+  return rows;
+}
+
+/** The partner a sender's address belongs to; users' partners first, then the oldest. */
+export async function findPartnerIdByEmail(db: Db, emailNormalized: string): Promise<number | null> {
+  const { rows } = await sql<{ id: number }>`
+    SELECT p.id FROM partners p LEFT JOIN users u ON u.partner_id = p.id
+    WHERE p.email_normalized = ${emailNormalized}
+    ORDER BY (u.id IS NULL), p.id LIMIT 1`.execute(db);
+  return rows[0]?.id ?? null;
+}
+
+export async function isFollower(db: Db, recordId: number, partnerId: number): Promise<boolean> {
+  const row = await db.selectFrom('followers').select('partner_id').where('record_id', '=', recordId).where('partner_id', '=', partnerId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** How many messages this address sent to the thread since `since` (the sender-loop limit). */
+export async function countMessagesFromSender(db: Db, recordId: number, emailNormalized: string, since: Date): Promise<number> {
+  const { rows } = await sql<{ count: number }>`
+    SELECT count(*)::int AS count FROM messages
+    WHERE record_id = ${recordId} AND email_from_normalized = ${emailNormalized} AND created_at >= ${since}`.execute(db);
+  return rows[0]?.count ?? 0;
+}
+
+/** A person who writes normally again is not bouncing any more: their counter starts over. */
+export async function resetBounceCount(db: Db, emailNormalized: string): Promise<void> {
+  await sql`UPDATE partners SET bounce_count = 0 WHERE email_normalized = ${emailNormalized} AND bounce_count > 0`.execute(db);
+}

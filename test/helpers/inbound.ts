@@ -1,0 +1,75 @@
+// Inbound tests: a record whose thread sent real emails (through the built-in catcher), and the
+// answers that come back, built as real MIME by nodemailer's composer.
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { sql } from 'kysely';
+import type Mail from 'nodemailer/lib/mailer';
+import { receiveInbound, type ReceiveResult } from '../../src/inbound/gateway.ts';
+import { company, customer, drain, follow, post, record, staff, unique, type OutboundApp } from './smtp-app.ts';
+
+export interface SentThread {
+  domain: string;
+  companyId: number;
+  ref: { model: string; resId: string };
+  recordId: number;
+  user1: Awaited<ReturnType<typeof staff>>;
+  user2: Awaited<ReturnType<typeof staff>>;
+  client: Awaited<ReturnType<typeof customer>>;
+  /** The comment the customer received. */
+  comment: { id: number; rfcMessageId: string };
+  note: { id: number; rfcMessageId: string };
+  /** The Reply-To (reply token address) and X-Message-Id of the customer's email. */
+  replyTo: string;
+  xMessageId: string;
+  outboxId: number;
+}
+
+/** Seed 000 §12: User 1 writes to the customer on a quotation followed by User 2; emails are sent. */
+export async function sentThread(t: OutboundApp): Promise<SentThread> {
+  const domain = `d${unique()}.facteur.test`;
+  const { id: companyId } = await company(t, `Company ${domain}`, domain);
+  const user1 = await staff(t, { name: 'User 1', email: `user1@${domain}`, companyId });
+  const user2 = await staff(t, { name: 'User 2', email: `user2@${domain}`, companyId });
+  const client = await customer(t, 'Monsieur Client', `client.${unique()}@customer.test`, null);
+  const row = await record(t, { name: 'S00023', companyId });
+  const ref = { model: row.model, resId: row.resId };
+  await follow(t, ref, user1.partnerId);
+  await follow(t, ref, user2.partnerId, ['discussion', 'note']);
+  await follow(t, ref, client.id);
+  const comment = await post(t, ref, { authorPartnerId: user1.partnerId, subject: 'Your quotation S00023', body: '<p>Here is your quotation.</p>' });
+  const note = await post(t, ref, { kind: 'note', authorPartnerId: user1.partnerId, body: '<p>Internal: check the discount.</p>' });
+  await drain(t);
+  const { rows } = await sql<{ id: number; reply_to: string }>`
+    SELECT o.id, o.reply_to FROM outbox o WHERE o.message_id = ${comment.id} AND o.partner_id = ${client.id}`.execute(t.db);
+  const entry = rows[0]!;
+  return {
+    domain,
+    companyId,
+    ref,
+    recordId: row.id,
+    user1,
+    user2,
+    client,
+    comment: { id: comment.id, rfcMessageId: comment.rfcMessageId },
+    note: { id: note.id, rfcMessageId: note.rfcMessageId },
+    replyTo: entry.reply_to,
+    xMessageId: `<facteur-outbox-${entry.id}@${domain}>`,
+    outboxId: entry.id,
+  };
+}
+
+/** A real MIME message, as a mail client would send it. */
+export async function mime(options: Mail.Options & { headers?: Record<string, string> }): Promise<Buffer> {
+  return new MailComposer({ messageId: `<${unique()}.${Date.now()}@mail.customer.test>`, date: new Date(), ...options }).compile().build();
+}
+
+export async function receive(t: OutboundApp, raw: Buffer): Promise<ReceiveResult> {
+  return receiveInbound(t.app.mail, { raw, source: 'api' });
+}
+
+export async function messageRow(t: OutboundApp, id: number) {
+  return t.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+export async function notificationsOf(t: OutboundApp, messageId: number) {
+  return t.db.selectFrom('notifications').select(['partner_id', 'channel', 'status', 'failure_type', 'failure_reason']).where('message_id', '=', messageId).orderBy('partner_id').execute();
+}
