@@ -1,22 +1,14 @@
 // `facteur queue …`: the send queue from a terminal, like the seed's send_queue / retry_queue (seed 002).
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { SYSTEM } from '../chatter/actor.ts';
 import { cancelQueued, outboxCounts, readOutbox, retryFailed, sendQueueNow } from '../outbox/outbox.ts';
 import type { BatchReport } from '../outbox/send.ts';
+import { oneOf, positiveId as id } from './arguments.ts';
 import { withApp } from './context.ts';
 
 const STATES = ['queued', 'sending', 'sent', 'delivered', 'exception', 'canceled'] as const;
 
-function state(value: string): (typeof STATES)[number] {
-  if (!(STATES as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${STATES.join(', ')}`);
-  return value as (typeof STATES)[number];
-}
-
-function id(value: string): number {
-  const number = Number(value);
-  if (!Number.isSafeInteger(number) || number <= 0) throw new InvalidArgumentError('must be a positive whole number');
-  return number;
-}
+const state = oneOf(STATES);
 
 /** One line that counts up in a terminal; a line per step otherwise (logs, CI). */
 function progress(total: BatchReport): void {

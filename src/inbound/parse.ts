@@ -41,7 +41,7 @@ export interface ParsedInbound {
   attachments: InboundAttachment[];
   /** The `message/delivery-status` part of a delivery report. */
   deliveryStatus: string | null;
-  /** The returned message or its headers (`message/rfc822`, `text/rfc822-headers`). */
+  /** The returned message or its headers (`message/rfc822`, `text/rfc822-headers`); a forwarded message is one too, and stays an attachment. */
   returnedMessage: string | null;
   /** Why mailparser could not read the message, when it could not. */
   parseError: string | null;
@@ -53,7 +53,8 @@ const RETURNED_MESSAGE_TYPES = new Set(['message/rfc822', 'text/rfc822-headers',
 export async function parseInbound(raw: Buffer): Promise<ParsedInbound> {
   let mail: ParsedMail;
   try {
-    mail = await simpleParser(raw, { keepCidLinks: true, skipTextToHtml: true, skipTextLinks: true });
+    // keepDeliveryStatus: a report's message/delivery-status part stays a part (RFC 3464 fields), not text.
+    mail = await simpleParser(raw, { keepCidLinks: true, skipTextToHtml: true, skipTextLinks: true, keepDeliveryStatus: true });
   } catch (error) {
     return unreadable(raw, (error as Error).message);
   }
@@ -63,7 +64,6 @@ export async function parseInbound(raw: Buffer): Promise<ParsedInbound> {
   }
   const deliveryStatus = mail.attachments.find((a) => DELIVERY_STATUS_TYPES.has(a.contentType));
   const returned = mail.attachments.find((a) => RETURNED_MESSAGE_TYPES.has(a.contentType));
-  const reportParts = new Set([deliveryStatus, returned]);
   return {
     rfcMessageId: mail.messageId ? angle(mail.messageId) : syntheticMessageId(raw),
     hasOwnMessageId: Boolean(mail.messageId),
@@ -80,7 +80,7 @@ export async function parseInbound(raw: Buffer): Promise<ParsedInbound> {
     html: typeof mail.html === 'string' ? mail.html : null,
     text: mail.text ?? null,
     attachments: mail.attachments
-      .filter((a) => !reportParts.has(a))
+      .filter((a) => a !== deliveryStatus)
       .map((a) => ({
         filename: a.filename ?? defaultFilename(a.contentType),
         contentType: a.contentType,

@@ -23,14 +23,17 @@ export interface SentThread {
   outboxId: number;
 }
 
-/** Seed 000 §12: User 1 writes to the customer on a quotation followed by User 2; emails are sent. */
-export async function sentThread(t: OutboundApp): Promise<SentThread> {
-  const domain = `d${unique()}.facteur.test`;
+/**
+ * Seed 000 §12: User 1 writes to the customer on a quotation followed by User 2; emails are sent.
+ * Fresh addresses by default; the fixture corpus asks for its fixed ones (facteur.test, S00023 = 23).
+ */
+export async function sentThread(t: OutboundApp, fixed: { domain: string; clientEmail: string; resId: string } | null = null): Promise<SentThread> {
+  const domain = fixed?.domain ?? `d${unique()}.facteur.test`;
   const { id: companyId } = await company(t, `Company ${domain}`, domain);
   const user1 = await staff(t, { name: 'User 1', email: `user1@${domain}`, companyId });
   const user2 = await staff(t, { name: 'User 2', email: `user2@${domain}`, companyId });
-  const client = await customer(t, 'Monsieur Client', `client.${unique()}@customer.test`, null);
-  const row = await record(t, { name: 'S00023', companyId });
+  const client = await customer(t, 'Monsieur Client', fixed?.clientEmail ?? `client.${unique()}@customer.test`, null);
+  const row = await record(t, { name: 'S00023', companyId, resId: fixed?.resId });
   const ref = { model: row.model, resId: row.resId };
   await follow(t, ref, user1.partnerId);
   await follow(t, ref, user2.partnerId, ['discussion', 'note']);

@@ -15,6 +15,7 @@ export interface BounceFacts {
 
 const OUTBOX_ID = /facteur-outbox-(\d+)@/gi;
 const MESSAGE_ID_HEADER = /^message-id:\s*(<[^<>\s]+>)/gim;
+const QMAIL_FAILURE = /^<[^<>\s]+@[^<>\s]+>:\s*\r?\n(.+)$/m;
 const SMTP_REPLY = /\b[45]\d\d[ -](?:[45]\.\d{1,3}\.\d{1,3}\b)?.*$/m;
 
 export function readBounce(input: { deliveryStatus: string | null; returnedMessage: string | null; text: string | null }): BounceFacts {
@@ -46,7 +47,7 @@ function recipientOf(fields: Map<string, string>, text: string | null): string |
     if (value) return addressIn(value);
   }
   // Exim: "X-Failed-Recipients:" is a header of the bounce itself; its text lists the address indented.
-  const indented = text ? /^\s{2,}(\S+@\S+?)\s*$/m.exec(text)?.[1] : undefined;
+  const indented = text ? (/^\s{2,}(\S+@\S+?)\s*$/m.exec(text)?.[1] ?? /^<([^<>\s]+@[^<>\s]+)>:\s*$/m.exec(text)?.[1]) : undefined;
   return indented ? addressIn(indented) : null;
 }
 
@@ -55,6 +56,9 @@ function diagnosticOf(fields: Map<string, string>, text: string | null): string 
   if (code) return code.replace(/^smtp;\s*/i, '').trim();
   const fromText = text ? SMTP_REPLY.exec(text)?.[0]?.trim() : undefined;
   if (fromText) return fromText;
+  // qmail: "<user@host>:" then the remote's words on the next line.
+  const qmail = text ? QMAIL_FAILURE.exec(text)?.[1]?.trim() : undefined;
+  if (qmail) return qmail;
   const status = fields.get('status');
   if (status) return `status ${status}${fields.get('action') ? ` (${fields.get('action')})` : ''}`;
   return 'the receiving server reported a delivery failure without details';

@@ -7,6 +7,7 @@ import { bodyOptions } from '../../chatter/rules/html.ts';
 
 export const QUOTE_ATTRIBUTE = 'data-facteur-quote';
 
+const OUTLOOK_TEXT_SEPARATOR = /^\s*-{2,}\s*(Original Message|Message d'origine|Ursprüngliche Nachricht|Messaggio originale)\s*-{2,}\s*$/i;
 const OUTLOOK_HISTORY = /<(?:hr[^>]*>\s*)?<div[^>]+id=["']?divRplyFwdMsg/i;
 
 /**
@@ -45,6 +46,12 @@ export function textToHtml(text: string): string {
   };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
+    // Outlook quotes nothing with '>': everything after its separator is the quoted message.
+    if (OUTLOOK_TEXT_SEPARATOR.test(line) || (/^_{10,}\s*$/.test(line) && /^(From|De|Von|Da):/.test(lines[i + 1] ?? ''))) {
+      flushQuote();
+      out.push(`<blockquote ${QUOTE_ATTRIBUTE}="true">${lines.slice(i).map(escapeHtml).join('<br>')}</blockquote>`);
+      break;
+    }
     if (line.startsWith('>')) {
       quote.push(line);
       continue;
