@@ -3,7 +3,7 @@
 // message is stored, it stays in inbound_emails with its state and reason, and can be processed again.
 import type { MailDeps } from '../mail/deps.ts';
 import type { InboundSource, InboundState } from '../db/schema.ts';
-import { findInboundEmail, findInboundEmailByMessageId, insertInboundEmail } from './inbound.store.ts';
+import { findInboundEmailByMessageId, insertInboundEmail } from './inbound.store.ts';
 import { parseInbound, type ParsedInbound } from './parse.ts';
 import { processInbound } from './process.ts';
 
@@ -45,8 +45,8 @@ export async function receiveInbound(deps: MailDeps, input: ReceiveInput): Promi
     return { ...resultOf(kept), duplicate: true };
   }
   deps.log.info({ inboundId: id, rfcMessageId: parsed.rfcMessageId, source: input.source, from: parsed.from?.address }, 'inbound email received');
-  await processInbound(deps, id, parsed);
-  return { ...resultOf((await findInboundEmail(deps.db, id))!), duplicate: false };
+  const outcome = await processInbound(deps, id, parsed);
+  return { id, duplicate: false, state: outcome.state, route: outcome.route, reason: outcome.reason, recordId: outcome.recordId ?? null, messageId: outcome.messageId ?? null };
 }
 
 function resultOf(row: { id: number; state: InboundState; route: string | null; reason: string | null; recordId: number | null; messageId: number | null }) {

@@ -88,13 +88,10 @@ export async function listUnsettledInboundIds(db: Db, receivedBefore: Date, limi
   return rows.map((r) => r.id);
 }
 
-export async function countAttempt(db: Db, id: number): Promise<void> {
-  await sql`UPDATE inbound_emails SET attempts = attempts + 1 WHERE id = ${id}`.execute(db);
-}
-
 export async function settleInboundEmail(db: Db, id: number, outcome: InboundOutcome): Promise<void> {
   await sql`
     UPDATE inbound_emails SET state = ${outcome.state}, route = ${outcome.route}, reason = ${outcome.reason},
-      record_id = ${outcome.recordId ?? null}, message_id = ${outcome.messageId ?? null}, processed_at = now()
+      record_id = ${outcome.recordId ?? null}, message_id = ${outcome.messageId ?? null}, processed_at = now(),
+      attempts = attempts + 1
     WHERE id = ${id}`.execute(db);
 }

@@ -1,43 +1,38 @@
 // Processing a stored inbound message: route it (rules/route.ts decides the order), then post it on
 // its thread, apply it as a bounce, or keep it with the reason it went nowhere. Whatever fails, the
 // message stays in inbound_emails with its state and reason (issue 4 §5).
-import { randomBytes } from 'node:crypto';
 import { SYSTEM } from '../chatter/actor.ts';
 import { followRecord } from '../chatter/followers.ts';
 import { postMessage } from '../chatter/post.ts';
 import { registerRecord } from '../chatter/records.ts';
-import { findRecordById, findRecordByRef } from '../chatter/records.store.ts';
+import { findRecordById, findRecordByRef, type RecordRow } from '../chatter/records.store.ts';
 import { isBlank } from '../chatter/rules/html.ts';
-import { initSetting } from '../db/settings.store.ts';
 import { insertEvent } from '../events/events.store.ts';
 import type { MailDeps } from '../mail/deps.ts';
+import { replySecret as readReplySecret } from '../mail/reply-secret.ts';
 import { applyBounce } from './bounce.ts';
-import { countAttempt, findInboundRaw, settleInboundEmail, type InboundOutcome } from './inbound.store.ts';
+import { findInboundRaw, settleInboundEmail, type InboundOutcome } from './inbound.store.ts';
 import { parseInbound, type ParsedInbound } from './parse.ts';
 import {
   countMessagesFromSender,
   findMessagesByRfcIds,
-  findPartnerIdByEmail,
+  findSender,
   isFollower,
-  listActiveAliases,
-  listAliasDomains,
+  loadRoutingTables,
   resetBounceCount,
   type AliasRow,
 } from './routing.store.ts';
 import { sanitizeReplyHtml, textToHtml } from './rules/quote.ts';
 import { planRoute, type RouteCandidate } from './rules/route.ts';
 
-/** The setting that signs reply tokens (src/outbox/send.ts signs with the same one). */
-const REPLY_SECRET = 'reply_token_secret';
-
 /** Where a candidate leads: a thread to post on, or why it does not. */
 type Target =
-  | { kind: 'thread'; recordId: number; parent: { id: number; kind: string } | null; route: RouteCandidate['kind']; alias?: AliasRow }
+  | { kind: 'thread'; record: RecordRow; parent: { id: number; kind: string } | null; route: RouteCandidate['kind'] }
   | { kind: 'new-record'; alias: AliasRow }
   | { kind: 'none'; why: string };
 
-export async function processInbound(deps: MailDeps, inboundId: number, parsed?: ParsedInbound): Promise<void> {
-  await countAttempt(deps.db, inboundId);
+/** Routes a stored message and records its outcome (its state, route and reason), which it returns. */
+export async function processInbound(deps: MailDeps, inboundId: number, parsed?: ParsedInbound): Promise<InboundOutcome> {
   let outcome: InboundOutcome;
   try {
     const message = parsed ?? (await parseInbound(Buffer.from((await findInboundRaw(deps.db, inboundId))!)));
@@ -48,14 +43,11 @@ export async function processInbound(deps: MailDeps, inboundId: number, parsed?:
   }
   await settleInboundEmail(deps.db, inboundId, outcome);
   deps.log.info({ inboundId, state: outcome.state, route: outcome.route, reason: outcome.reason, recordId: outcome.recordId, messageId: outcome.messageId }, 'inbound email processed');
+  return outcome;
 }
 
 async function route(deps: MailDeps, inboundId: number, mail: ParsedInbound): Promise<InboundOutcome> {
-  const [aliasDomains, aliases, replySecret] = await Promise.all([
-    listAliasDomains(deps.db),
-    listActiveAliases(deps.db),
-    initSetting(deps.db, REPLY_SECRET, randomBytes(32).toString('hex')),
-  ]);
+  const [{ aliasDomains, aliases }, replySecret] = await Promise.all([loadRoutingTables(deps.db), readReplySecret(deps.db)]);
   const plan = planRoute(
     {
       from: mail.from?.address ?? null,
@@ -80,7 +72,8 @@ async function route(deps: MailDeps, inboundId: number, mail: ParsedInbound): Pr
   if (known.some((m) => m.rfcMessageId === mail.rfcMessageId)) {
     return { state: 'dropped', route: 'loop', reason: `loop: ${mail.rfcMessageId} is a message of ours that came back` };
   }
-  const senderPartnerId = mail.from ? await findPartnerIdByEmail(deps.db, mail.from.address) : null;
+  const sender = mail.from ? await findSender(deps.db, mail.from.address) : { partnerId: null, bouncing: false };
+  const senderPartnerId = sender.partnerId;
   const refusals: string[] = [];
   for (const candidate of plan.candidates) {
     const target = await resolve(deps, candidate, known, aliases, senderPartnerId, mail);
@@ -88,7 +81,7 @@ async function route(deps: MailDeps, inboundId: number, mail: ParsedInbound): Pr
       refusals.push(target.why);
       continue;
     }
-    return post(deps, inboundId, mail, target, senderPartnerId);
+    return post(deps, inboundId, mail, target, sender);
   }
   const tried = refusals.length > 0 ? ` (${refusals.join('; ')})` : '';
   const forged = plan.invalidTokens.length > 0 ? `; reply token with an invalid signature: ${plan.invalidTokens.join(', ')}` : '';
@@ -107,12 +100,12 @@ async function resolve(
     case 'reply-token': {
       const record = await findRecordByRef(deps.db, candidate.model, candidate.resId);
       if (!record) return { kind: 'none', why: `the reply token names ${candidate.model} ${candidate.resId}, which is not registered` };
-      return { kind: 'thread', recordId: record.id, parent: parentIn(record.id, known, mail), route: 'reply-token' };
+      return { kind: 'thread', record, parent: parentIn(record.id, known, mail), route: 'reply-token' };
     }
     case 'thread': {
       for (const id of candidate.messageIds) {
         const message = known.find((m) => m.rfcMessageId === id);
-        if (message) return { kind: 'thread', recordId: message.recordId, parent: { id: message.id, kind: message.kind }, route: 'thread' };
+        if (message) return { kind: 'thread', record: (await findRecordById(deps.db, message.recordId))!, parent: { id: message.id, kind: message.kind }, route: 'thread' };
       }
       return { kind: 'none', why: 'In-Reply-To/References name no message of ours' };
     }
@@ -120,7 +113,7 @@ async function resolve(
       const alias = aliases.find((a) => a.id === candidate.aliasId)!;
       const refusal = await contactPolicyRefusal(deps, alias, senderPartnerId, candidate.address);
       if (refusal) return { kind: 'none', why: refusal };
-      if (alias.recordId !== null) return { kind: 'thread', recordId: alias.recordId, parent: null, route: 'alias', alias };
+      if (alias.recordId !== null) return { kind: 'thread', record: (await findRecordById(deps.db, alias.recordId))!, parent: null, route: 'alias' };
       return { kind: 'new-record', alias };
     }
   }
@@ -145,9 +138,15 @@ async function contactPolicyRefusal(deps: MailDeps, alias: AliasRow, senderPartn
   return `the alias ${address} accepts mail from followers only`;
 }
 
-async function post(deps: MailDeps, inboundId: number, mail: ParsedInbound, target: Exclude<Target, { kind: 'none' }>, senderPartnerId: number | null): Promise<InboundOutcome> {
+async function post(
+  deps: MailDeps,
+  inboundId: number,
+  mail: ParsedInbound,
+  target: Exclude<Target, { kind: 'none' }>,
+  { partnerId: senderPartnerId, bouncing }: { partnerId: number | null; bouncing: boolean },
+): Promise<InboundOutcome> {
   const sender = mail.from?.address ?? null;
-  const record = target.kind === 'thread' ? (await findRecordById(deps.db, target.recordId))! : await createAliasRecord(deps, inboundId, mail, target.alias);
+  const record = target.kind === 'thread' ? target.record : await createAliasRecord(deps, inboundId, mail, target.alias, senderPartnerId);
   const routeName = target.kind === 'thread' ? target.route : 'alias';
 
   // Issue 4 §3: more than N messages from one sender to one thread within the window are not posted.
@@ -170,7 +169,7 @@ async function post(deps: MailDeps, inboundId: number, mail: ParsedInbound, targ
       parentMessageId: parent?.id ?? null,
     },
   });
-  if (sender) await resetBounceCount(deps.db, sender);
+  if (sender && bouncing) await resetBounceCount(deps.db, sender);
   if (target.kind === 'new-record') {
     await insertEvent(deps.db, 'record.created', {
       recordId: record.id,
@@ -194,7 +193,7 @@ async function post(deps: MailDeps, inboundId: number, mail: ParsedInbound, targ
  * again) and tells the host with a `record.created` event. A known sender follows it, so that the
  * answers reach them.
  */
-async function createAliasRecord(deps: MailDeps, inboundId: number, mail: ParsedInbound, alias: AliasRow) {
+async function createAliasRecord(deps: MailDeps, inboundId: number, mail: ParsedInbound, alias: AliasRow, senderPartnerId: number | null): Promise<RecordRow> {
   const parent = alias.parentRecordId !== null ? await findRecordById(deps.db, alias.parentRecordId) : undefined;
   const { record } = await registerRecord(deps, SYSTEM, {
     model: alias.model,
@@ -203,7 +202,6 @@ async function createAliasRecord(deps: MailDeps, inboundId: number, mail: Parsed
     companyId: alias.companyId,
     parent: parent ? { model: parent.model, resId: parent.resId } : undefined,
   });
-  const partnerId = mail.from ? await findPartnerIdByEmail(deps.db, mail.from.address) : null;
-  if (partnerId !== null) await followRecord(deps, SYSTEM, { model: record.model, resId: record.resId }, { partnerId });
+  if (senderPartnerId !== null) await followRecord(deps, SYSTEM, { model: record.model, resId: record.resId }, { partnerId: senderPartnerId });
   return record;
 }

@@ -21,17 +21,16 @@ export interface AliasRow {
   contactPolicy: ContactPolicy;
 }
 
-export async function listAliasDomains(db: Db): Promise<AliasDomainRow[]> {
-  return db.selectFrom('alias_domains').select(['company_id as companyId', 'domain', 'catchall', 'bounce']).execute();
-}
-
-export async function listActiveAliases(db: Db): Promise<AliasRow[]> {
-  return db
-    .selectFrom('aliases as a')
-    .innerJoin('alias_domains as d', 'd.id', 'a.alias_domain_id')
-    .select(['a.id', 'a.name', 'd.domain', 'd.company_id as companyId', 'a.model', 'a.record_id as recordId', 'a.parent_record_id as parentRecordId', 'a.contact_policy as contactPolicy'])
-    .where('a.active', '=', true)
-    .execute();
+/** The alias domains and active aliases, in one round trip: every inbound message needs both. */
+export async function loadRoutingTables(db: Db): Promise<{ aliasDomains: AliasDomainRow[]; aliases: AliasRow[] }> {
+  const { rows } = await sql<{ alias_domains: AliasDomainRow[] | null; aliases: AliasRow[] | null }>`
+    SELECT
+      (SELECT json_agg(json_build_object('companyId', company_id, 'domain', domain, 'catchall', catchall, 'bounce', bounce))
+         FROM alias_domains) AS alias_domains,
+      (SELECT json_agg(json_build_object('id', a.id, 'name', a.name, 'domain', d.domain, 'companyId', d.company_id, 'model', a.model,
+                                         'recordId', a.record_id, 'parentRecordId', a.parent_record_id, 'contactPolicy', a.contact_policy))
+         FROM aliases a JOIN alias_domains d ON d.id = a.alias_domain_id WHERE a.active) AS aliases`.execute(db);
+  return { aliasDomains: rows[0]?.alias_domains ?? [], aliases: rows[0]?.aliases ?? [] };
 }
 
 /** The messages of ours a reply refers to, in no particular order. */
@@ -43,13 +42,13 @@ export async function findMessagesByRfcIds(db: Db, rfcMessageIds: string[]): Pro
   return rows;
 }
 
-/** The partner a sender's address belongs to; users' partners first, then the oldest. */
-export async function findPartnerIdByEmail(db: Db, emailNormalized: string): Promise<number | null> {
-  const { rows } = await sql<{ id: number }>`
-    SELECT p.id FROM partners p LEFT JOIN users u ON u.partner_id = p.id
+/** The partner a sender's address belongs to (users' partners first, then the oldest), and whether any partner of that address has bounces counted. */
+export async function findSender(db: Db, emailNormalized: string): Promise<{ partnerId: number | null; bouncing: boolean }> {
+  const { rows } = await sql<{ id: number; bouncing: boolean }>`
+    SELECT p.id, bool_or(p.bounce_count > 0) OVER () AS bouncing FROM partners p LEFT JOIN users u ON u.partner_id = p.id
     WHERE p.email_normalized = ${emailNormalized}
     ORDER BY (u.id IS NULL), p.id LIMIT 1`.execute(db);
-  return rows[0]?.id ?? null;
+  return { partnerId: rows[0]?.id ?? null, bouncing: rows[0]?.bouncing ?? false };
 }
 
 export async function isFollower(db: Db, recordId: number, partnerId: number): Promise<boolean> {

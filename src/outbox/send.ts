@@ -1,12 +1,11 @@
 // Sending one claimed batch of the outbox (DESIGN "Sending"): decide each email's addressing,
 // compose it, send it through its server, then settle every entry in a few set-based statements.
-import { randomBytes } from 'node:crypto';
 import { findCompanies } from '../chatter/companies.store.ts';
 import { listAttachmentContentsOf } from '../chatter/messages.store.ts';
-import { initSetting } from '../db/settings.store.ts';
 import { cachedRenderer, composeEmail } from '../mail/compose.ts';
 import type { MailDeps } from '../mail/deps.ts';
 import { decideAddressing, type AliasDomain } from '../mail/rules/addressing.ts';
+import { replySecret as readReplySecret } from '../mail/reply-secret.ts';
 import { replyTokenLocalPart } from '../mail/rules/reply-token.ts';
 import { isLastAttempt, nextAttemptAt } from '../mail/rules/retry-policy.ts';
 import { classifySendInfo, classifySmtpError, type SendOutcome } from '../mail/rules/smtp-outcome.ts';
@@ -23,8 +22,6 @@ export interface BatchReport {
   failed: number;
 }
 
-const REPLY_SECRET = 'reply_token_secret';
-
 export async function sendDueBatch(deps: MailDeps, transports: TransportPool, limit: number): Promise<BatchReport> {
   const { db, log, config } = deps;
   const ids = await claimDueEntries(db, limit, config.outbox.leaseSeconds);
@@ -32,7 +29,7 @@ export async function sendDueBatch(deps: MailDeps, transports: TransportPool, li
   const emails = await loadEmailsToSend(db, ids);
   const servers = await activeServersForSending(deps);
   const aliasDomains = await aliasDomainsOf(deps, emails);
-  const replySecret = await initSetting(db, REPLY_SECRET, randomBytes(32).toString('hex'));
+  const replySecret = await readReplySecret(db);
   const render = cachedRenderer(config.publicUrl);
   const attachments = await listAttachmentContentsOf(db, [...new Set(emails.map((e) => e.message.id))]);
 
