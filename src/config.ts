@@ -31,6 +31,7 @@ const environmentSchema = z.object({
   INBOUND_BOUNCE_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
   INBOUND_LOOP_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
   INBOUND_LOOP_MINUTES: z.coerce.number().int().min(1).max(100_000).default(120),
+  INBOUND_UNROUTED_REPLY: z.enum(['on', 'off']).default('off'),
 });
 
 export interface Config {
@@ -76,6 +77,8 @@ export interface Config {
     loopLimit: number;
     /** …within this many minutes; beyond, messages are kept but not posted. */
     loopMinutes: number;
+    /** Answer an unrouted message with a notice explaining it went nowhere (once a day per sender). */
+    answerUnrouted: boolean;
   };
 }
 
@@ -114,6 +117,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       bounceLimit: values.INBOUND_BOUNCE_LIMIT,
       loopLimit: values.INBOUND_LOOP_LIMIT,
       loopMinutes: values.INBOUND_LOOP_MINUTES,
+      answerUnrouted: values.INBOUND_UNROUTED_REPLY === 'on',
     },
   };
 }

@@ -7,7 +7,11 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 const binary = path.join(projectRoot, 'bin', 'facteur.js');
 
 /** Settings the command reads; the caller's own settings are never inherited by accident. */
-const OWN_SETTINGS = ['DATABASE_URL', 'FACTEUR_DATA_DIR', 'HOST', 'PORT', 'PUBLIC_URL', 'LOG_LEVEL', 'NODE_TEST_CONTEXT', 'NODE_OPTIONS'];
+const OWN_SETTINGS = [
+  'DATABASE_URL', 'FACTEUR_DATA_DIR', 'HOST', 'PORT', 'PUBLIC_URL', 'LOG_LEVEL', 'NODE_TEST_CONTEXT', 'NODE_OPTIONS',
+  // Set, SMTP_LISTENER_PORT makes every `facteur start` of the tests listen for mail too.
+  'SMTP_LISTENER_HOST', 'SMTP_LISTENER_PORT', 'SMTP_LISTENER_MAX_SIZE_MB',
+];
 
 export function facteurEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };

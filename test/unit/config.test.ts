@@ -25,4 +25,20 @@ describe('configuration', () => {
       return true;
     });
   });
+
+  test('the SMTP listener: 127.0.0.1:2525, 25 MB, and left out of `start` (role all) unless its port is set', () => {
+    assert.deepEqual(loadConfig({}).smtpListener, { host: '127.0.0.1', port: 2525, withRoleAll: false, maxSizeBytes: 25 * 1024 * 1024 });
+    const set = loadConfig({ SMTP_LISTENER_HOST: '0.0.0.0', SMTP_LISTENER_PORT: '25', SMTP_LISTENER_MAX_SIZE_MB: '10' }).smtpListener;
+    assert.deepEqual(set, { host: '0.0.0.0', port: 25, withRoleAll: true, maxSizeBytes: 10 * 1024 * 1024 });
+    assert.equal(loadConfig({ SMTP_LISTENER_PORT: '2525' }).smtpListener.withRoleAll, true, 'set to its default value, it still counts as asked for');
+  });
+
+  test('a wrong SMTP listener setting is reported by name', () => {
+    assert.throws(() => loadConfig({ SMTP_LISTENER_PORT: '70000', SMTP_LISTENER_MAX_SIZE_MB: '0' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /SMTP_LISTENER_PORT/);
+      assert.match(error.message, /SMTP_LISTENER_MAX_SIZE_MB/);
+      return true;
+    });
+  });
 });
