@@ -1,16 +1,23 @@
 // The `facteur` command. Each command validates its input, calls one operation and prints the result.
 import { Command, InvalidArgumentError } from 'commander';
 import { createApiKey, listApiKeys, revokeApiKey } from './apikeys/apikeys.ts';
+import { SYSTEM } from './chatter/actor.ts';
 import { createApp, describeDatabase } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DataDirInUseError } from './db/database.ts';
 import { keepStatisticsFresh } from './db/statistics.ts';
 import { FacteurError } from './errors.ts';
 import { withApp } from './cli/context.ts';
+import { registerInboundCommands } from './cli/inbound.ts';
+import { registerIncomingCommands } from './cli/incoming.ts';
 import { registerQueueCommands } from './cli/queue.ts';
 import { registerServerCommands } from './cli/servers.ts';
 import { loadDemo } from './demo/seed000.ts';
 import { buildHttpServer } from './http/server.ts';
+import { startInboundRecovery } from './inbound/recovery.ts';
+import { startInboundFetcher } from './inbound/fetcher.ts';
+import { listIncomingServers } from './inbound/incoming-servers.ts';
+import { startSmtpListener } from './inbound/smtp-listener.ts';
 import { activeServersForSending } from './mail/servers.ts';
 import { startOutboxWorker } from './outbox/worker.ts';
 
@@ -34,13 +41,15 @@ function printDemo(summary: Awaited<ReturnType<typeof loadDemo>>): void {
   console.log(`  Administrator   user ${users.administrator.userId}, partner ${users.administrator.partnerId} — internal, does not follow`);
 }
 
-type Role = 'all' | 'api' | 'worker';
+type Role = 'all' | 'api' | 'worker' | 'smtp';
 
 async function start(options: { demo?: boolean; role: Role }): Promise<void> {
   const app = await createApp(loadConfig());
   const { config } = app;
-  const runsApi = options.role !== 'worker';
-  const runsWorker = options.role !== 'api';
+  const runsApi = options.role === 'all' || options.role === 'api';
+  const runsWorker = options.role === 'all' || options.role === 'worker';
+  // `all` listens for mail only when SMTP_LISTENER_PORT is set: a laptop's `npm start` takes no port it was not asked to.
+  const runsSmtp = options.role === 'smtp' || (options.role === 'all' && config.smtpListener.withRoleAll);
   if (options.demo) printDemo(await loadDemo(app.chatter));
   if (runsApi && app.database.engine === 'pglite' && (await listApiKeys(app.database.db)).length === 0) {
     // A first start on a laptop: hand out a key so the README's calls work right away.
@@ -49,33 +58,43 @@ async function start(options: { demo?: boolean; role: Role }): Promise<void> {
   }
   const stopStatistics = keepStatisticsFresh(app.database, app.log);
   const worker = runsWorker ? await startOutboxWorker(app.mail, app.database) : null;
+  const fetcher = runsWorker ? startInboundFetcher(app.mail) : null;
+  const recovery = runsWorker ? startInboundRecovery(app.mail) : null;
   const server = runsApi ? await buildHttpServer(app) : null;
-  console.log(`Facteur is running (${options.role === 'all' ? 'API and outbox worker' : options.role}) — database: ${describeDatabase(config)}`);
-  if (server) {
-    const address = await server.listen({ host: config.host, port: config.port });
-    console.log(`  API:      ${address}/api`);
-    console.log(`  API docs: ${address}/api/docs (OpenAPI: ${address}/api/openapi.json)`);
-  }
-  if (worker && (await activeServersForSending(app.mail)).length === 0) {
-    console.log('  Email:    no outgoing server configured: emails go to the built-in catcher (GET /api/catcher)');
-  }
+  const smtp = runsSmtp ? await startSmtpListener(app.mail, config.smtpListener) : null;
+  // Handlers first: a signal during the start-up queries below still stops every part cleanly.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'stopping');
     stopStatistics();
+    recovery?.stop();
+    await smtp?.stop();
     await server?.close();
     await worker?.stop();
+    await fetcher?.stop();
     await app.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  console.log(`Facteur is running (${options.role === 'all' ? `API${smtp ? ', SMTP listener' : ''} and outbox worker` : options.role}) — database: ${describeDatabase(config)}`);
+  if (server) {
+    const address = await server.listen({ host: config.host, port: config.port });
+    console.log(`  API:      ${address}/api`);
+    console.log(`  API docs: ${address}/api/docs (OpenAPI: ${address}/api/openapi.json)`);
+  }
+  if (smtp) console.log(`  SMTP:     listening on ${smtp.host.includes(':') ? `[${smtp.host}]` : smtp.host}:${smtp.port} for mail to the alias domains`);
+  if (worker && (await activeServersForSending(app.mail)).length === 0) {
+    console.log('  Email:    no outgoing server configured: emails go to the built-in catcher (GET /api/catcher)');
+  }
+  const incoming = fetcher ? await listIncomingServers(app.mail, SYSTEM, { activeOnly: true }) : [];
+  if (incoming.length > 0) console.log(`  Inbound:  fetching ${incoming.map((s) => `${s.username}@${s.host}`).join(', ')} (IMAP) every few minutes, at once where IDLE is offered`);
 }
 
 function role(value: string): Role {
-  if (value !== 'all' && value !== 'api' && value !== 'worker') throw new InvalidArgumentError('must be all, api or worker');
+  if (value !== 'all' && value !== 'api' && value !== 'worker' && value !== 'smtp') throw new InvalidArgumentError('must be all, api, worker or smtp');
   return value;
 }
 
@@ -87,7 +106,7 @@ const program = new Command()
 program
   .command('start')
   .description('Run Facteur: the HTTP API and the outbox worker, in one process or one role per process')
-  .option('--role <role>', 'all, api (HTTP API) or worker (sends the outbox); run as many workers as you like on PostgreSQL', role, 'all')
+  .option('--role <role>', 'all, api (HTTP API), worker (sends the outbox) or smtp (receives mail); run as many workers as you like on PostgreSQL', role, 'all')
   .option('--demo', 'load the seed 000 §12 example first (once)')
   .action(start);
 
@@ -138,6 +157,8 @@ apikey
 
 registerServerCommands(program);
 registerQueueCommands(program);
+registerIncomingCommands(program);
+registerInboundCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -8,6 +8,8 @@ import { installAuth } from './auth.ts';
 import { installErrorHandler } from './errors.ts';
 import { directoryRoutes } from './routes/directory.ts';
 import { inboxRoutes } from './routes/inbox.ts';
+import { inboundRoutes } from './routes/inbound.ts';
+import { incomingServerRoutes } from './routes/incoming-servers.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { recordRoutes } from './routes/records.ts';
 import { serverRoutes } from './routes/servers.ts';
@@ -48,5 +50,7 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
   inboxRoutes(server, app.chatter);
   outboxRoutes(server, app.mail);
   serverRoutes(server, app.mail);
+  incomingServerRoutes(server, app.mail);
+  inboundRoutes(server, app.mail);
   return server;
 }

@@ -1,0 +1,179 @@
+// Fetching an incoming server (seed 000 §3.2: "only unseen messages"): each unseen message, in UID
+// order, is downloaded, handed to the gateway, and marked \Seen only once the gateway has stored it.
+// Whatever fails, nothing is lost: a message the gateway could not store stays unseen for the next
+// fetch, and one stored but not yet marked seen when the connection dropped comes back as a
+// duplicate (same Message-ID), is not stored twice, and is marked seen then.
+import { requireSystem, type Actor } from '../chatter/actor.ts';
+import type { Db } from '../db/database.ts';
+import { FacteurError } from '../errors.ts';
+import type { MailDeps } from '../mail/deps.ts';
+import { receiveInbound } from './gateway.ts';
+import { imapClient, imapFailureReason, type ImapAccount } from './imap-connection.ts';
+import { claimDueIncomingServer, listIncomingServers, markFetchStarted, recordFetchOutcome } from './incoming-servers.store.ts';
+import { imapAccountOf, requireIncomingServer } from './incoming-servers.ts';
+
+export interface FetchReport {
+  /** Unseen messages found in the folder when the fetch began. */
+  unseen: number;
+  /** Stored by the gateway and marked seen. */
+  stored: number;
+  /** Already stored (same Message-ID): not stored again, marked seen. */
+  duplicates: number;
+  /** The gateway could not store them: left unseen for the next fetch. */
+  failed: number;
+  /** Why the fetch ended early (connection, login, folder…); null when it went through. */
+  error: string | null;
+}
+
+export interface FetchOptions {
+  /** Called after each message, with the counts so far. */
+  onProgress?: (report: FetchReport) => void;
+  /** Ends the fetch between two messages (the worker is stopping). */
+  signal?: AbortSignal;
+}
+
+export interface ServerFetchReport extends FetchReport {
+  serverId: number;
+  name: string;
+}
+
+/**
+ * Fetches the unseen messages of one incoming server, once the fetch of this server already under way
+ * in this process, if any, has ended. Resolves with the counts, and with `error` when the fetch ended
+ * early; the outcome is also recorded on the server (`lastFetchAt`, `lastError`). Rejects only when the
+ * server does not exist.
+ */
+export function fetchIncomingServer(deps: MailDeps, serverId: number, options: FetchOptions = {}): Promise<FetchReport> {
+  return inTurn(deps.db, serverId, () => runFetch(deps, serverId, options));
+}
+
+/** The fetch under way for a server, and the one queued to follow it. */
+interface Turn {
+  running?: Promise<FetchReport>;
+  following?: Promise<FetchReport>;
+}
+const turnsByDatabase = new WeakMap<Db, Map<number, Turn>>();
+
+/**
+ * Fetches of a server never overlap in this process. A request made during a fetch is answered by a
+ * fetch that begins after it — one follow-up shared by every request made meanwhile (with the first
+ * one's options) — so that a message announced after the running fetch searched is not left waiting
+ * for the next interval.
+ */
+function inTurn(db: Db, serverId: number, start: () => Promise<FetchReport>): Promise<FetchReport> {
+  const turns = turnsByDatabase.get(db) ?? new Map<number, Turn>();
+  turnsByDatabase.set(db, turns);
+  const turn = turns.get(serverId) ?? {};
+  turns.set(serverId, turn);
+  const begin = () => {
+    const run: Promise<FetchReport> = start().finally(() => {
+      turn.running = undefined;
+      if (!turn.following) turns.delete(serverId);
+    });
+    turn.running = run;
+    return run;
+  };
+  if (turn.following) return turn.following;
+  if (!turn.running) return begin();
+  const ended = turn.running.then(
+    () => undefined,
+    () => undefined,
+  );
+  turn.following = ended.then(() => {
+    turn.following = undefined;
+    return begin();
+  });
+  return turn.following;
+}
+
+async function runFetch(deps: MailDeps, serverId: number, options: FetchOptions): Promise<FetchReport> {
+  const row = await requireIncomingServer(deps, serverId);
+  await markFetchStarted(deps.db, serverId);
+  const report: FetchReport = { unseen: 0, stored: 0, duplicates: 0, failed: 0, error: null };
+  try {
+    await fetchUnseen(deps, imapAccountOf(deps, row), report, options);
+  } catch (error) {
+    report.error = error instanceof FacteurError ? error.message : imapFailureReason(error, row);
+    deps.log.error({ serverId, err: error, ...report }, 'fetch of incoming server failed; what was stored stays stored');
+  }
+  await recordFetchOutcome(deps.db, serverId, report.error);
+  deps.log.info({ serverId, ...report }, 'incoming server fetched');
+  return report;
+}
+
+async function fetchUnseen(deps: MailDeps, account: ImapAccount, report: FetchReport, options: FetchOptions): Promise<void> {
+  const progress = () => options.onProgress?.({ ...report });
+  const client = imapClient(account);
+  try {
+    await client.connect();
+    await client.mailboxOpen(account.folder);
+    const uids = await client.search({ seen: false }, { uid: true });
+    if (uids === false || uids === undefined) throw new Error(`The server refused to search "${account.folder}" for unseen messages.`);
+    report.unseen = uids.length;
+    progress();
+    for (const uid of [...uids].sort((a, b) => a - b)) {
+      if (options.signal?.aborted) break;
+      // BODY.PEEK[]: downloading does not mark the message seen; only the STORE below does.
+      const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
+      if (!message || !message.source) continue; // expunged since the search: someone else took it
+      let duplicate: boolean;
+      try {
+        duplicate = (await receiveInbound(deps, { raw: message.source, source: 'imap', incomingServerId: account.id })).duplicate;
+      } catch (error) {
+        report.failed += 1;
+        deps.log.error({ serverId: account.id, uid, err: error }, 'inbound email could not be stored; left unseen on the server for the next fetch');
+        progress();
+        continue;
+      }
+      // imapflow answers false instead of throwing when STORE fails (a dropped connection included).
+      if (!(await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true }))) {
+        throw new Error(`The server did not mark message UID ${uid} as seen (${client.usable ? 'refused' : 'connection lost'}); it was stored and will not be stored twice.`);
+      }
+      if (duplicate) report.duplicates += 1;
+      else report.stored += 1;
+      progress();
+    }
+    await client.logout();
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * Fetches the active servers whose interval has elapsed, one after the other. Each is claimed in the
+ * database just before its fetch, so that processes looking at the same time share the due servers
+ * and fetch each once.
+ */
+export async function fetchAllDue(deps: MailDeps, options: Pick<FetchOptions, 'signal'> = {}): Promise<ServerFetchReport[]> {
+  const reports: ServerFetchReport[] = [];
+  for (;;) {
+    if (options.signal?.aborted) return reports;
+    const server = await claimDueIncomingServer(deps.db);
+    if (!server) return reports;
+    reports.push({ serverId: server.id, name: server.name, ...(await fetchIncomingServer(deps, server.id, options)) });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// "Fetch now", by API and CLI: the host application's.
+
+export async function fetchServerNow(deps: MailDeps, actor: Actor, serverId: number, options: FetchOptions = {}): Promise<FetchReport> {
+  requireSystem(actor, 'fetch incoming servers');
+  await requireIncomingServer(deps, serverId);
+  return fetchIncomingServer(deps, serverId, options);
+}
+
+/** Every active server, now, whatever its interval (`facteur fetch`). */
+export async function fetchAllActiveNow(
+  deps: MailDeps,
+  actor: Actor,
+  onProgress?: (serverId: number, report: FetchReport) => void,
+): Promise<ServerFetchReport[]> {
+  requireSystem(actor, 'fetch incoming servers');
+  const reports: ServerFetchReport[] = [];
+  for (const row of await listIncomingServers(deps.db, { activeOnly: true })) {
+    const report = await fetchIncomingServer(deps, row.id, { onProgress: onProgress && ((r) => onProgress(row.id, r)) });
+    reports.push({ serverId: row.id, name: row.name, ...report });
+  }
+  return reports;
+}
