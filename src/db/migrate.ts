@@ -3,6 +3,7 @@ import * as chatter from './migrations/0001_chatter.ts';
 import * as outbound from './migrations/0002_outbound.ts';
 import * as outboxClaim from './migrations/0003_outbox_claim.ts';
 import * as inbound from './migrations/0004_inbound.ts';
+import * as notices from './migrations/0005_notices.ts';
 
 // Listed in code rather than read from disk, so that migrations travel with the program.
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002_outbound': outbound,
   '0003_outbox_claim': outboxClaim,
   '0004_inbound': inbound,
+  '0005_notices': notices,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -167,6 +167,10 @@ export interface Database {
     confirmed: Generated<boolean>;
     sent_at: Timestamp | null;
     provider_message_id: string | null;
+    notice: string | null;
+    company_id: number | null;
+    body_text: string | null;
+    in_reply_to: string | null;
   };
   api_keys: {
     id: Id;

@@ -9,6 +9,8 @@ import { processInbound } from './process.ts';
 
 export interface ReceiveInput {
   raw: Buffer;
+  /** The message as its sender sent it, when `raw` has trace fields of ours above it (the SMTP listener). */
+  identity?: Buffer | undefined;
   source: InboundSource;
   incomingServerId?: number | null | undefined;
 }
@@ -30,7 +32,7 @@ export interface ReceiveResult {
  * (an IMAP message stays unseen, an SMTP client gets a temporary failure).
  */
 export async function receiveInbound(deps: MailDeps, input: ReceiveInput): Promise<ReceiveResult> {
-  const parsed = await parseInbound(input.raw);
+  const parsed = await parseInbound(input.raw, input.identity);
   const id = await insertInboundEmail(deps.db, {
     source: input.source,
     incomingServerId: input.incomingServerId ?? null,

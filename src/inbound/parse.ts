@@ -50,45 +50,56 @@ export interface ParsedInbound {
 const DELIVERY_STATUS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
 const RETURNED_MESSAGE_TYPES = new Set(['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers']);
 
-export async function parseInbound(raw: Buffer): Promise<ParsedInbound> {
-  let mail: ParsedMail;
+/**
+ * `identity`: the bytes that identify a message without Message-ID — the message as its sender sent
+ * it, without the trace fields a receiving server wrote above it (they change on every redelivery).
+ */
+export async function parseInbound(raw: Buffer, identity: Buffer = raw): Promise<ParsedInbound> {
   try {
-    // keepDeliveryStatus: a report's message/delivery-status part stays a part (RFC 3464 fields), not text.
-    mail = await simpleParser(raw, { keepCidLinks: true, skipTextToHtml: true, skipTextLinks: true, keepDeliveryStatus: true });
+    return readParsed(await simpleParser(raw, PARSER_OPTIONS), identity);
   } catch (error) {
-    return unreadable(raw, (error as Error).message);
+    // mailparser gave up, or handed back a shape we did not expect: the message is kept all the same.
+    return unreadable(identity, (error as Error).message);
   }
+}
+
+// keepDeliveryStatus: a report's message/delivery-status part stays a part (RFC 3464 fields), not text.
+const PARSER_OPTIONS = { keepCidLinks: true, skipTextToHtml: true, skipTextLinks: true, keepDeliveryStatus: true };
+
+function readParsed(mail: ParsedMail, identity: Buffer): ParsedInbound {
   const headers = new Map<string, string>();
   for (const { key, line } of mail.headerLines) {
-    if (!headers.has(key)) headers.set(key, unfold(line.slice(line.indexOf(':') + 1)));
+    if (!headers.has(key)) headers.set(key, withoutNul(unfold(line.slice(line.indexOf(':') + 1))));
   }
-  const deliveryStatus = mail.attachments.find((a) => DELIVERY_STATUS_TYPES.has(a.contentType));
-  const returned = mail.attachments.find((a) => RETURNED_MESSAGE_TYPES.has(a.contentType));
+  // A part may come without a usable Content-Type (`Content-Type: ;`): RFC 2045 §5.2 says text/plain.
+  const parts = mail.attachments.map((a) => ({ ...a, contentType: typeof a.contentType === 'string' && a.contentType !== '' ? a.contentType : 'text/plain' }));
+  const deliveryStatus = parts.find((a) => DELIVERY_STATUS_TYPES.has(a.contentType));
+  const returned = parts.find((a) => RETURNED_MESSAGE_TYPES.has(a.contentType));
   return {
-    rfcMessageId: mail.messageId ? angle(mail.messageId) : syntheticMessageId(raw),
+    rfcMessageId: mail.messageId ? angle(withoutNul(mail.messageId)) : syntheticMessageId(identity),
     hasOwnMessageId: Boolean(mail.messageId),
     from: addressesOf(mail.from)[0] ?? null,
     to: addressesOf(mail.to),
     cc: addressesOf(mail.cc),
     deliveredTo: addressList(headerValues(mail, 'delivered-to')),
     returnPath: returnPathOf(headers.get('return-path')),
-    subject: mail.subject ?? null,
+    subject: mail.subject === undefined ? null : withoutNul(mail.subject),
     inReplyTo: messageIds(mail.inReplyTo),
     references: messageIds(Array.isArray(mail.references) ? mail.references.join(' ') : mail.references),
     headers,
     contentType: headers.get('content-type') ?? 'text/plain',
-    html: typeof mail.html === 'string' ? mail.html : null,
-    text: mail.text ?? null,
-    attachments: mail.attachments
+    html: typeof mail.html === 'string' ? withoutNul(mail.html) : null,
+    text: mail.text === undefined ? null : withoutNul(mail.text),
+    attachments: parts
       .filter((a) => a !== deliveryStatus)
       .map((a) => ({
-        filename: a.filename ?? defaultFilename(a.contentType),
+        filename: withoutNul(a.filename ?? defaultFilename(a.contentType)),
         contentType: a.contentType,
         content: a.content,
-        contentId: a.contentId ? a.contentId.replace(/^<|>$/g, '') : null,
+        contentId: a.contentId ? withoutNul(a.contentId.replace(/^<|>$/g, '')) : null,
       })),
-    deliveryStatus: deliveryStatus ? deliveryStatus.content.toString('utf8') : null,
-    returnedMessage: returned ? returned.content.toString('utf8') : null,
+    deliveryStatus: deliveryStatus ? withoutNul(deliveryStatus.content.toString('utf8')) : null,
+    returnedMessage: returned ? withoutNul(returned.content.toString('utf8')) : null,
     parseError: null,
   };
 }
@@ -135,7 +146,7 @@ function messageIds(value: string | string[] | undefined): string[] {
 function addressesOf(value: AddressObject | AddressObject[] | undefined): InboundAddress[] {
   const objects = value === undefined ? [] : Array.isArray(value) ? value : [value];
   const flat = (entries: AddressObject['value']): InboundAddress[] =>
-    entries.flatMap((e) => (e.group ? flat(e.group) : e.address ? [{ address: e.address.toLowerCase(), name: e.name ?? '' }] : []));
+    entries.flatMap((e) => (e.group ? flat(e.group) : e.address ? [{ address: withoutNul(e.address.toLowerCase()), name: withoutNul(e.name ?? '') }] : []));
   return objects.flatMap((o) => flat(o.value));
 }
 
@@ -144,12 +155,17 @@ function headerValues(mail: ParsedMail, key: string): string[] {
 }
 
 function addressList(values: string[]): string[] {
-  return values.flatMap((v) => addressparser(v).flatMap((a) => ('address' in a && a.address ? [a.address.toLowerCase()] : [])));
+  return values.flatMap((v) => addressparser(v).flatMap((a) => ('address' in a && a.address ? [withoutNul(a.address.toLowerCase())] : [])));
 }
 
 function returnPathOf(value: string | undefined): string | null {
   if (value === undefined) return null;
-  return value.trim().replace(/^<|>$/g, '').toLowerCase();
+  return withoutNul(value.trim().replace(/^<|>$/g, '').toLowerCase());
+}
+
+/** PostgreSQL text cannot hold NUL (U+0000): a message carrying some is still stored and routed, without them. */
+function withoutNul(value: string): string {
+  return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
 }
 
 function unfold(value: string): string {

@@ -11,7 +11,7 @@ import { insertEvent } from '../events/events.store.ts';
 import type { MailDeps } from '../mail/deps.ts';
 import { replySecret as readReplySecret } from '../mail/reply-secret.ts';
 import { applyBounce } from './bounce.ts';
-import { findInboundRaw, settleInboundEmail, type InboundOutcome } from './inbound.store.ts';
+import { findInboundEmail, findInboundRaw, settleInboundEmail, type InboundOutcome } from './inbound.store.ts';
 import { parseInbound, type ParsedInbound } from './parse.ts';
 import {
   countMessagesFromSender,
@@ -20,8 +20,11 @@ import {
   isFollower,
   loadRoutingTables,
   resetBounceCount,
+  type AliasDomainRow,
   type AliasRow,
 } from './routing.store.ts';
+import { countNoticesTo, enqueueNotice } from '../outbox/notices.store.ts';
+import { mayAnswer, unroutedNotice } from './rules/auto-reply.ts';
 import { sanitizeReplyHtml, textToHtml } from './rules/quote.ts';
 import { planRoute, type RouteCandidate } from './rules/route.ts';
 
@@ -35,8 +38,10 @@ type Target =
 export async function processInbound(deps: MailDeps, inboundId: number, parsed?: ParsedInbound): Promise<InboundOutcome> {
   let outcome: InboundOutcome;
   try {
-    const message = parsed ?? (await parseInbound(Buffer.from((await findInboundRaw(deps.db, inboundId))!)));
-    outcome = await route(deps, inboundId, message);
+    const message = parsed ?? (await reparse(deps, inboundId));
+    outcome = message.parseError
+      ? { state: 'failed', route: null, reason: `the message could not be parsed: ${message.parseError}` }
+      : await route(deps, inboundId, message);
   } catch (error) {
     deps.log.error({ err: error, inboundId }, 'inbound email failed');
     outcome = { state: 'failed', route: null, reason: (error as Error).message };
@@ -44,6 +49,12 @@ export async function processInbound(deps: MailDeps, inboundId: number, parsed?:
   await settleInboundEmail(deps.db, inboundId, outcome);
   deps.log.info({ inboundId, state: outcome.state, route: outcome.route, reason: outcome.reason, recordId: outcome.recordId, messageId: outcome.messageId }, 'inbound email processed');
   return outcome;
+}
+
+/** A kept message read again (a retry): under the identity it was stored with. */
+async function reparse(deps: MailDeps, inboundId: number): Promise<ParsedInbound> {
+  const [raw, row] = await Promise.all([findInboundRaw(deps.db, inboundId), findInboundEmail(deps.db, inboundId)]);
+  return { ...(await parseInbound(Buffer.from(raw!))), rfcMessageId: row!.rfcMessageId };
 }
 
 async function route(deps: MailDeps, inboundId: number, mail: ParsedInbound): Promise<InboundOutcome> {
@@ -83,6 +94,7 @@ async function route(deps: MailDeps, inboundId: number, mail: ParsedInbound): Pr
     }
     return post(deps, inboundId, mail, target, sender);
   }
+  if (deps.config.inbound.answerUnrouted) await answerUnrouted(deps, inboundId, mail, aliasDomains);
   const tried = refusals.length > 0 ? ` (${refusals.join('; ')})` : '';
   const forged = plan.invalidTokens.length > 0 ? `; reply token with an invalid signature: ${plan.invalidTokens.join(', ')}` : '';
   return { state: 'unrouted', route: null, reason: `no reply token, known thread or alias matched${tried}${forged}` };
@@ -117,6 +129,27 @@ async function resolve(
       return { kind: 'new-record', alias };
     }
   }
+}
+
+/**
+ * The optional notice to the sender of an unrouted message, from the notifications address of the
+ * alias domain it was sent to; at most one a day per sender, never to automatic mail (RFC 3834).
+ */
+async function answerUnrouted(deps: MailDeps, inboundId: number, mail: ParsedInbound, aliasDomains: AliasDomainRow[]): Promise<void> {
+  const sender = mail.from?.address ?? null;
+  if (!mayAnswer(mail.headers, sender, mail.returnPath)) return;
+  const recipient = [...mail.to, ...mail.cc].map((a) => a.address).find((a) => aliasDomains.some((d) => a.endsWith(`@${d.domain}`)));
+  const company = aliasDomains.find((d) => recipient?.endsWith(`@${d.domain}`));
+  if (!recipient || !company) return;
+  if ((await countNoticesTo(deps.db, 'unrouted', sender!, new Date(Date.now() - 86_400_000))) > 0) return;
+  const outboxId = await enqueueNotice(deps.db, {
+    notice: 'unrouted',
+    emailTo: sender!,
+    companyId: company.companyId,
+    inReplyTo: mail.hasOwnMessageId ? mail.rfcMessageId : null,
+    ...unroutedNotice({ subject: mail.subject, recipient }),
+  });
+  deps.log.info({ inboundId, outboxId, to: sender }, 'unrouted email answered with a notice');
 }
 
 /** The message of this thread a reply answers, if it names one: a reply to a note stays a note. */

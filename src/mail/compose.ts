@@ -69,3 +69,25 @@ export function composeEmail(email: EmailToSend, addressing: Extract<Addressing,
     attachments: context.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content) })),
   };
 }
+
+/**
+ * A notice Facteur writes itself (the answer to an unrouted message): plain text, in reply to the
+ * message it answers, marked as an automatic reply (RFC 3834 §5) and with X-Facteur-Loop, so that a
+ * notice that comes back, or its bounce, is dropped rather than answered again.
+ */
+export function composeNotice(
+  notice: { emailTo: string; subject: string; bodyText: string; inReplyTo: string | null },
+  addressing: Extract<Addressing, { kind: 'send' }>,
+  rfcMessageId: string,
+): SendMailOptions {
+  return {
+    from: addressing.from.name ? { name: addressing.from.name, address: addressing.from.address } : addressing.from.address,
+    to: notice.emailTo,
+    subject: notice.subject,
+    text: notice.bodyText,
+    messageId: rfcMessageId,
+    ...(notice.inReplyTo ? { inReplyTo: notice.inReplyTo, references: [notice.inReplyTo] } : {}),
+    envelope: { from: addressing.envelopeFrom, to: [notice.emailTo] },
+    headers: { 'Auto-Submitted': 'auto-replied', 'X-Facteur-Loop': 'notice', 'X-Message-Id': rfcMessageId },
+  };
+}

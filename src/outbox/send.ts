@@ -2,9 +2,10 @@
 // compose it, send it through its server, then settle every entry in a few set-based statements.
 import { findCompanies } from '../chatter/companies.store.ts';
 import { listAttachmentContentsOf } from '../chatter/messages.store.ts';
-import { cachedRenderer, composeEmail } from '../mail/compose.ts';
+import type { SendMailOptions } from 'nodemailer';
+import { cachedRenderer, composeEmail, composeNotice } from '../mail/compose.ts';
 import type { MailDeps } from '../mail/deps.ts';
-import { decideAddressing, type AliasDomain } from '../mail/rules/addressing.ts';
+import { decideAddressing, type Addressing, type AliasDomain } from '../mail/rules/addressing.ts';
 import { replySecret as readReplySecret } from '../mail/reply-secret.ts';
 import { replyTokenLocalPart } from '../mail/rules/reply-token.ts';
 import { isLastAttempt, nextAttemptAt } from '../mail/rules/retry-policy.ts';
@@ -14,6 +15,8 @@ import { activeServersForSending, type OutgoingServer } from '../mail/servers.ts
 import type { TransportPool } from '../mail/transports.ts';
 import { claimDueEntries, markFailed, markForRetry, markSent, type FailedEntry, type SentEntry } from './claim.store.ts';
 import { loadEmailsToSend, type EmailToSend } from './delivery.store.ts';
+import { loadNoticesToSend } from './notices.store.ts';
+import { outboxMessageIdHeader } from '../mail/rules/x-message-id.ts';
 
 export interface BatchReport {
   claimed: number;
@@ -47,6 +50,45 @@ export async function sendDueBatch(deps: MailDeps, transports: TransportPool, li
   };
   const missingAliasDomain = new Set<number>();
 
+  /** Sends one composed email through its server and notes what became of its entry. */
+  const sendAndRecord = async (
+    entry: { outboxId: number; attempts: number; emailTo: string | null },
+    addressing: Extract<Addressing, { kind: 'send' }>,
+    message: SendMailOptions,
+    rfcMessageId: string,
+  ) => {
+    const server = servers.find((s) => s.id === addressing.serverId) ?? null;
+    const { outcome, raw } = await send(transports, server, message);
+    if (raw) {
+      caught.push({
+        outboxId: entry.outboxId,
+        messageId: rfcMessageId,
+        envelopeFrom: addressing.envelopeFrom,
+        envelopeTo: [entry.emailTo!],
+        fromHeader: addressing.from.name ? `${addressing.from.name} <${addressing.from.address}>` : addressing.from.address,
+        toHeader: entry.emailTo,
+        subject: String(message.subject),
+        raw,
+      });
+    }
+    if (outcome === null) {
+      sent.push({
+        id: entry.outboxId,
+        serverId: server?.id ?? null,
+        rfcMessageId,
+        emailFrom: addressing.from.address,
+        replyTo: addressing.replyTo,
+        subject: String(message.subject),
+        providerMessageId: null,
+        pendingDelete: server?.deleteAfterDelivery ?? false,
+      });
+    } else if (outcome.kind === 'retry' && !isLastAttempt(entry.attempts, config.outbox.maxAttempts)) {
+      retries.push({ id: entry.outboxId, failureType: outcome.failureType, reason: outcome.reason, nextAttemptAt: nextAttemptAt(new Date(), entry.attempts, config.outbox.retryBaseSeconds) });
+    } else {
+      failures.exception.push({ id: entry.outboxId, failureType: outcome.failureType, reason: outcome.reason });
+    }
+  };
+
   await Promise.all(
     emails.map(async (email) => {
       const aliasDomain = aliasDomains.get(email.record.companyId) ?? aliasDomains.get(email.author.companyId) ?? null;
@@ -63,41 +105,28 @@ export async function sendDueBatch(deps: MailDeps, transports: TransportPool, li
         failures[addressing.state].push({ id: email.outboxId, failureType: addressing.failureType, reason: addressing.reason });
         return;
       }
-      const server = servers.find((s) => s.id === addressing.serverId) ?? null;
       const message = composeEmail(email, addressing, {
         render,
         headerDomain: aliasDomain?.domain ?? 'facteur.localhost',
         attachments: attachments.filter((a) => a.messageId === email.message.id),
       });
-      const { outcome, raw } = await send(transports, server, message);
-      if (raw) {
-        caught.push({
-          outboxId: email.outboxId,
-          messageId: email.message.rfcMessageId,
-          envelopeFrom: addressing.envelopeFrom,
-          envelopeTo: [email.emailTo!],
-          fromHeader: addressing.from.name ? `${addressing.from.name} <${addressing.from.address}>` : addressing.from.address,
-          toHeader: email.emailTo,
-          subject: String(message.subject),
-          raw,
-        });
+      await sendAndRecord(email, addressing, message, email.message.rfcMessageId);
+    }),
+  );
+  // Entries that are not a message's notification are notices Facteur wrote itself.
+  const notices = await loadNoticesToSend(db, ids.filter((id) => !emails.some((e) => e.outboxId === id)));
+  const noticeDomains = await aliasDomainsOfCompanies(deps, notices.map((n) => n.companyId));
+  await Promise.all(
+    notices.map(async (notice) => {
+      const aliasDomain = noticeDomains.get(notice.companyId) ?? null;
+      const addressing = decideAddressing({ emailTo: notice.emailTo, blacklisted: false, author: { name: null, email: null }, aliasDomain, replyTokenLocalPart: null, servers });
+      if (addressing.kind === 'do-not-send') {
+        failures[addressing.state].push({ id: notice.outboxId, failureType: addressing.failureType, reason: addressing.reason });
+        return;
       }
-      if (outcome === null) {
-        sent.push({
-          id: email.outboxId,
-          serverId: server?.id ?? null,
-          rfcMessageId: email.message.rfcMessageId,
-          emailFrom: addressing.from.address,
-          replyTo: addressing.replyTo,
-          subject: String(message.subject),
-          providerMessageId: null,
-          pendingDelete: server?.deleteAfterDelivery ?? false,
-        });
-      } else if (outcome.kind === 'retry' && !isLastAttempt(email.attempts, config.outbox.maxAttempts)) {
-        retries.push({ id: email.outboxId, failureType: outcome.failureType, reason: outcome.reason, nextAttemptAt: nextAttemptAt(new Date(), email.attempts, config.outbox.retryBaseSeconds) });
-      } else {
-        failures.exception.push({ id: email.outboxId, failureType: outcome.failureType, reason: outcome.reason });
-      }
+      const domain = aliasDomain?.domain ?? 'facteur.localhost';
+      const rfcMessageId = outboxMessageIdHeader(notice.outboxId, domain);
+      await sendAndRecord(notice, addressing, composeNotice(notice, addressing, rfcMessageId), rfcMessageId);
     }),
   );
 
@@ -138,7 +167,12 @@ async function send(
 }
 
 async function aliasDomainsOf(deps: MailDeps, emails: EmailToSend[]): Promise<Map<number | null, AliasDomain>> {
-  const companyIds = [...new Set(emails.flatMap((e) => [e.record.companyId, e.author.companyId]).filter((id): id is number => id !== null))];
+  return aliasDomainsOfCompanies(deps, emails.flatMap((e) => [e.record.companyId, e.author.companyId]));
+}
+
+async function aliasDomainsOfCompanies(deps: MailDeps, ids: (number | null)[]): Promise<Map<number | null, AliasDomain>> {
+  const companyIds = [...new Set(ids.filter((id): id is number => id !== null))];
+  if (companyIds.length === 0) return new Map();
   const companies = await findCompanies(deps.db, companyIds);
   return new Map(companies.filter((c) => c.aliasDomain).map((c) => [c.id, c.aliasDomain!]));
 }
