@@ -1,5 +1,6 @@
 // Posting a message or logging a note: DESIGN "Posting"; seed 000 §5, §7, §9, §10, §11.
 import { createHash, randomUUID } from 'node:crypto';
+import type { Db } from '../db/database.ts';
 import { FacteurError } from '../errors.ts';
 import { enqueueEmailNotifications } from '../outbox/outbox.store.ts';
 import type { Actor } from './actor.ts';
@@ -45,6 +46,12 @@ export interface PostedMessage {
   createdAt: Date;
   notified: { inbox: number; email: number };
   newFollowerPartnerIds: number[];
+}
+
+/** Our own Message-ID (RFC 5322 §3.6.4), on the record's company's alias domain. */
+async function newMessageId(db: Db, companyId: number | null): Promise<string> {
+  const [company] = companyId === null ? [] : await findCompanies(db, [companyId]);
+  return `<${randomUUID()}@${company?.aliasDomain?.domain ?? 'facteur.localhost'}>`;
 }
 
 function addresseeOf(partner: PartnerRow): Addressee {
@@ -99,8 +106,7 @@ export async function postMessage(deps: ChatterDeps, actor: Actor, ref: RecordRe
     const explicit = await requirePartners(tx, recipientIds);
     const mentioned = await requirePartners(tx, mentions.map((m) => m.partnerId), 'UNKNOWN_MENTION');
 
-    const [company] = record.companyId === null ? [] : await findCompanies(tx, [record.companyId]);
-    const rfcMessageId = input.email?.rfcMessageId ?? `<${randomUUID()}@${company?.aliasDomain?.domain ?? 'facteur.localhost'}>`;
+    const rfcMessageId = input.email?.rfcMessageId ?? (await newMessageId(tx, record.companyId));
     const message = await insertMessage(tx, {
       recordId: record.id,
       kind: input.kind,

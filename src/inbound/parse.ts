@@ -72,7 +72,7 @@ function readParsed(mail: ParsedMail, identity: Buffer): ParsedInbound {
     if (!headers.has(key)) headers.set(key, withoutNul(unfold(line.slice(line.indexOf(':') + 1))));
   }
   // A part may come without a usable Content-Type (`Content-Type: ;`): RFC 2045 §5.2 says text/plain.
-  const parts = mail.attachments.map((a) => ({ ...a, contentType: typeof a.contentType === 'string' && a.contentType !== '' ? a.contentType : 'text/plain' }));
+  const parts = mail.attachments.map((a) => ({ ...a, contentType: typeof a.contentType === 'string' && a.contentType !== '' ? withoutNul(a.contentType) : 'text/plain' }));
   const deliveryStatus = parts.find((a) => DELIVERY_STATUS_TYPES.has(a.contentType));
   const returned = parts.find((a) => RETURNED_MESSAGE_TYPES.has(a.contentType));
   return {
@@ -140,7 +140,7 @@ function angle(id: string): string {
 /** RFC 5322 §3.6.4: msg-id lists; anything between angle brackets, whitespace or not. */
 function messageIds(value: string | string[] | undefined): string[] {
   const text = Array.isArray(value) ? value.join(' ') : (value ?? '');
-  return [...text.matchAll(/<[^<>\s]+>/g)].map((m) => m[0]);
+  return [...withoutNul(text).matchAll(/<[^<>\s]+>/g)].map((m) => m[0]);
 }
 
 function addressesOf(value: AddressObject | AddressObject[] | undefined): InboundAddress[] {

@@ -184,7 +184,7 @@ async function post(
 
   // Issue 4 §3: more than N messages from one sender to one thread within the window are not posted.
   const { loopLimit, loopMinutes } = deps.config.inbound;
-  if (sender && (await countMessagesFromSender(deps.db, record.id, sender, new Date(Date.now() - loopMinutes * 60_000))) >= loopLimit) {
+  if (sender && (await countMessagesFromSender(deps.db, record.id, sender, new Date(Date.now() - loopMinutes * 60_000), loopLimit)) >= loopLimit) {
     return { state: 'dropped', route: 'sender-loop', reason: `sender-loop limit: ${sender} already sent ${loopLimit} messages to this thread within ${loopMinutes} minutes`, recordId: record.id };
   }
   const parent = target.kind === 'thread' ? target.parent : null;

@@ -56,11 +56,16 @@ export async function isFollower(db: Db, recordId: number, partnerId: number): P
   return row !== undefined;
 }
 
-/** How many messages this address sent to the thread since `since` (the sender-loop limit). */
-export async function countMessagesFromSender(db: Db, recordId: number, emailNormalized: string, since: Date): Promise<number> {
+/**
+ * How many messages this address sent to the thread since `since` (the sender-loop limit), counting
+ * no further than `upTo`: the cost stays flat however long the thread.
+ */
+export async function countMessagesFromSender(db: Db, recordId: number, emailNormalized: string, since: Date, upTo: number): Promise<number> {
   const { rows } = await sql<{ count: number }>`
-    SELECT count(*)::int AS count FROM messages
-    WHERE record_id = ${recordId} AND email_from_normalized = ${emailNormalized} AND created_at >= ${since}`.execute(db);
+    SELECT count(*)::int AS count FROM (
+      SELECT 1 FROM messages
+      WHERE record_id = ${recordId} AND email_from_normalized = ${emailNormalized} AND created_at >= ${since}
+      LIMIT ${upTo}) AS recent`.execute(db);
   return rows[0]?.count ?? 0;
 }
 
