@@ -1,7 +1,8 @@
 // What routing looks up: alias domains and aliases, the messages a reply refers to, the sender.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { ContactPolicy, MessageKind } from '../db/schema.ts';
+import type { MessageKind } from '../db/schema.ts';
+import type { AliasView } from './aliases.store.ts';
 
 export interface AliasDomainRow {
   companyId: number;
@@ -10,16 +11,8 @@ export interface AliasDomainRow {
   bounce: string;
 }
 
-export interface AliasRow {
-  id: number;
-  name: string;
-  domain: string;
-  companyId: number;
-  model: string;
-  recordId: number | null;
-  parentRecordId: number | null;
-  contactPolicy: ContactPolicy;
-}
+/** An active alias, as routing needs it. */
+export type AliasRow = Omit<AliasView, 'active'>;
 
 /** The alias domains and active aliases, in one round trip: every inbound message needs both. */
 export async function loadRoutingTables(db: Db): Promise<{ aliasDomains: AliasDomainRow[]; aliases: AliasRow[] }> {

@@ -1,5 +1,8 @@
 // Inbound tests: a record whose thread sent real emails (through the built-in catcher), and the
 // answers that come back, built as real MIME by nodemailer's composer.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { sql } from 'kysely';
 import type Mail from 'nodemailer/lib/mailer';
@@ -75,4 +78,23 @@ export async function messageRow(t: OutboundApp, id: number) {
 
 export async function notificationsOf(t: OutboundApp, messageId: number) {
   return t.db.selectFrom('notifications').select(['partner_id', 'channel', 'status', 'failure_type', 'failure_reason']).where('message_id', '=', messageId).orderBy('partner_id').execute();
+}
+
+/** The corpus of .eml fixtures (test/fixtures/inbound, see its README). */
+export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/inbound');
+
+/** The thread's reply-token address with a wrong signature. */
+export function forgedReplyAddress(thread: SentThread): string {
+  return thread.replyTo.replace(/\.([0-9a-f]{8})@/, (_, sig: string) => `.${sig[0] === '0' ? '1' : '0'}${sig.slice(1)}@`);
+}
+
+/** A fixture's bytes, its placeholders replaced by the thread's real identifiers. */
+export function fixtureBytes(thread: SentThread, file: string): Buffer {
+  const text = readFileSync(path.join(FIXTURES, file), 'latin1')
+    .replaceAll('{{SENT_MESSAGE_ID}}', thread.comment.rfcMessageId)
+    .replaceAll('{{NOTE_MESSAGE_ID}}', thread.note.rfcMessageId)
+    .replaceAll('{{X_MESSAGE_ID}}', thread.xMessageId)
+    .replaceAll('{{FORGED_REPLY_ADDRESS}}', forgedReplyAddress(thread))
+    .replaceAll('{{REPLY_ADDRESS}}', thread.replyTo);
+  return Buffer.from(text, 'latin1');
 }

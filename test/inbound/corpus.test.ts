@@ -5,13 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { createAlias } from '../../src/inbound/aliases.ts';
-import { messageRow, receive, sentThread, type SentThread } from '../helpers/inbound.ts';
+import { FIXTURES, fixtureBytes, messageRow, receive, sentThread, type SentThread } from '../helpers/inbound.ts';
 import { startOutboundApp, type OutboundApp } from '../helpers/smtp-app.ts';
-
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/inbound');
 
 interface Expectation {
   state: string;
@@ -40,21 +37,10 @@ before(async () => {
 });
 after(() => t.close());
 
-function fixture(file: string): Buffer {
-  const forged = thread.replyTo.replace(/\.([0-9a-f]{8})@/, (_, sig: string) => `.${sig[0] === '0' ? '1' : '0'}${sig.slice(1)}@`);
-  const text = readFileSync(path.join(FIXTURES, file), 'latin1')
-    .replaceAll('{{SENT_MESSAGE_ID}}', thread.comment.rfcMessageId)
-    .replaceAll('{{NOTE_MESSAGE_ID}}', thread.note.rfcMessageId)
-    .replaceAll('{{X_MESSAGE_ID}}', thread.xMessageId)
-    .replaceAll('{{FORGED_REPLY_ADDRESS}}', forged)
-    .replaceAll('{{REPLY_ADDRESS}}', thread.replyTo);
-  return Buffer.from(text, 'latin1');
-}
-
 describe('the inbound fixture corpus', () => {
   for (const { file, description, expect } of manifest) {
     test(`${file}: ${description} → ${expect.state}${expect.route ? `/${expect.route}` : ''}`, async () => {
-      const result = await receive(t, fixture(file));
+      const result = await receive(t, fixtureBytes(thread, file));
       assert.equal(result.state, expect.state, `reason: ${result.reason}`);
       if (expect.route) assert.equal(result.route, expect.route);
       if (expect.state !== 'routed') assert.ok(result.reason, 'a message that is not posted says why');

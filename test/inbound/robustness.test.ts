@@ -6,21 +6,19 @@
 // printed), FUZZ_CASE=<i>[,<j>…] replays only those cases of it. A failing case is written to the
 // temporary directory so that it can be read and fed again.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { createAlias } from '../../src/inbound/aliases.ts';
 import type { ReceiveResult } from '../../src/inbound/gateway.ts';
 import { parseInbound } from '../../src/inbound/parse.ts';
-import { receive, sentThread, type SentThread } from '../helpers/inbound.ts';
+import { FIXTURES, fixtureBytes, receive, sentThread, type SentThread } from '../helpers/inbound.ts';
 import { startOutboundApp, type OutboundApp } from '../helpers/smtp-app.ts';
 
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/inbound');
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) >>> 0 : 20261122;
 const ONLY = process.env.FUZZ_CASE ? new Set(process.env.FUZZ_CASE.split(',').map(Number)) : null;
 /** Long enough for a 1 MB message on a busy machine; a hang is what this catches. */
@@ -74,18 +72,11 @@ interface Base {
 
 function corpusBases(thread: SentThread): Base[] {
   if (!existsSync(FIXTURES)) return [];
-  const forged = thread.replyTo.replace(/\.([0-9a-f]{8})@/, (_, sig: string) => `.${sig[0] === '0' ? '1' : '0'}${sig.slice(1)}@`);
   return readdirSync(FIXTURES)
     .filter((f) => f.endsWith('.eml'))
     .sort()
     .map((file) => {
-      const text = readFileSync(path.join(FIXTURES, file), 'latin1')
-        .replaceAll('{{SENT_MESSAGE_ID}}', thread.comment.rfcMessageId)
-        .replaceAll('{{NOTE_MESSAGE_ID}}', thread.note.rfcMessageId)
-        .replaceAll('{{X_MESSAGE_ID}}', thread.xMessageId)
-        .replaceAll('{{FORGED_REPLY_ADDRESS}}', forged)
-        .replaceAll('{{REPLY_ADDRESS}}', thread.replyTo);
-      return { name: file, raw: Buffer.from(text, 'latin1') };
+      return { name: file, raw: fixtureBytes(thread, file) };
     });
 }
 
