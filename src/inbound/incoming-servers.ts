@@ -1,10 +1,10 @@
 // Incoming servers (seed 000 §3.2, seed 003): the IMAP mailboxes Facteur reads for replies, bounces and
 // aliases — where they are, how to log in (the password sealed at rest, never returned), which folder,
 // how often — and "Test connection".
-import { isIP } from 'node:net';
 import { requireInternal, requireSystem, type Actor } from '../chatter/actor.ts';
 import type { ServerSecurity } from '../db/schema.ts';
 import { FacteurError } from '../errors.ts';
+import { readHost } from '../mail/rules/host-name.ts';
 import type { MailDeps } from '../mail/deps.ts';
 import type { ConnectionTestResult } from '../mail/servers.ts';
 import { imapClient, imapFailureReason, type ImapAccount } from './imap-connection.ts';
@@ -53,8 +53,6 @@ export function defaultImapPort(security: ServerSecurity): number {
 // ---------------------------------------------------------------------------------------------
 // Validation: every refusal says what is wrong and what is expected.
 
-const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
-
 function invalid(field: string, message: string, value?: unknown): FacteurError {
   return new FacteurError('VALIDATION_FAILED', message, { field, ...(value === undefined ? {} : { value }) });
 }
@@ -66,17 +64,10 @@ function checkName(raw: string): string {
 }
 
 function checkHost(raw: string): string {
-  const host = raw.trim().replace(/^\[(.*)\]$/, '$1');
-  if (host === '') throw invalid('host', 'An incoming server needs the host of its IMAP server, e.g. imap.example.com.');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host) || /[/@\s]/.test(host)) {
-    throw invalid('host', `"${raw}" is not a host name: give the name alone, e.g. imap.example.com, without imap://, a user or a path (the port has its own field).`, raw);
-  }
-  if (isIP(host) !== 0) return host;
-  if (/:\d+$/.test(host)) throw invalid('host', `"${raw}" includes a port: give the host alone (imap.example.com) and the port in the port field.`, raw);
-  if (host.length > 253 || !host.split('.').every((label) => HOST_LABEL.test(label))) {
-    throw invalid('host', `"${raw}" is not a valid host name: use letters, digits, hyphens and dots, e.g. imap.example.com, or an IP address.`, raw);
-  }
-  return host.toLowerCase();
+  if (raw.trim() === '') throw invalid('host', 'An incoming server needs the host of its IMAP server, e.g. imap.example.com.');
+  const read = readHost(raw, 'imap', 'imap.example.com');
+  if ('problem' in read) throw invalid('host', read.problem, raw);
+  return read.host;
 }
 
 function checkPort(port: number): number {

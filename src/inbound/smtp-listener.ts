@@ -42,6 +42,8 @@ export async function startSmtpListener(deps: MailDeps, options: SmtpListenerOpt
   const log = deps.log;
 
   async function acceptsRecipient(address: string): Promise<boolean> {
+    // RFC 5321 §4.5.1: the reserved mailbox "postmaster", without a domain, MUST be accepted.
+    if (address.toLowerCase() === 'postmaster') return true;
     const at = address.lastIndexOf('@');
     return at > 0 && (await aliasDomains.accepts(address.slice(at + 1)));
   }

@@ -1,11 +1,11 @@
 // Outgoing servers (seed 000 §3.1, seed 003): how mail leaves — SMTP with a password, or the built-in
 // catcher — whom each may send as (its From filter), in which order they are tried, and "Test connection".
-import { isIP } from 'node:net';
 import nodemailer, { type SMTPPoolOptions } from 'nodemailer';
 import { requireInternal, requireSystem, type Actor } from '../chatter/actor.ts';
 import { isValidEmail } from '../chatter/rules/email.ts';
 import type { ServerKind, ServerSecurity } from '../db/schema.ts';
 import { FacteurError } from '../errors.ts';
+import { isHostName, readHost } from './rules/host-name.ts';
 import type { MailDeps } from './deps.ts';
 import {
   deleteServer as deleteServerRow,
@@ -73,30 +73,16 @@ export function defaultPort(security: ServerSecurity): number {
 // ---------------------------------------------------------------------------------------------
 // Validation: every refusal says what is wrong and what is expected.
 
-const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
-
-function isHostName(value: string): boolean {
-  return value.length <= 253 && value.split('.').every((label) => HOST_LABEL.test(label));
-}
 
 function invalid(field: string, message: string, value?: unknown): FacteurError {
   return new FacteurError('VALIDATION_FAILED', message, { field, ...(value === undefined ? {} : { value }) });
 }
 
 function checkHost(raw: string): string {
-  const host = raw.trim().replace(/^\[(.*)\]$/, '$1');
-  if (host === '') throw invalid('host', 'An SMTP server needs a host, e.g. smtp.example.com.');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host) || /[/@\s]/.test(host)) {
-    throw invalid('host', `"${raw}" is not a host name: give the name alone, e.g. smtp.example.com, without smtp://, a user or a path (the port has its own field).`, raw);
-  }
-  if (isIP(host) !== 0) return host;
-  if (/:\d+$/.test(host)) {
-    throw invalid('host', `"${raw}" includes a port: give the host alone (smtp.example.com) and the port in the port field.`, raw);
-  }
-  if (!isHostName(host)) {
-    throw invalid('host', `"${raw}" is not a valid host name: use letters, digits, hyphens and dots, e.g. smtp.example.com, or an IP address.`, raw);
-  }
-  return host.toLowerCase();
+  if (raw.trim() === '') throw invalid('host', 'An SMTP server needs a host, e.g. smtp.example.com.');
+  const read = readHost(raw, 'smtp', 'smtp.example.com');
+  if ('problem' in read) throw invalid('host', read.problem, raw);
+  return read.host;
 }
 
 function checkPort(port: number): number {

@@ -223,6 +223,12 @@ describe('the SMTP listener, with nodemailer as the client', () => {
     assert.doesNotMatch(trace, /elsewhere/, 'the refused recipient is not recorded');
   });
 
+  test('RCPT TO:<postmaster> without a domain is accepted (RFC 5321 §4.5.1) and the message kept', async () => {
+    const replies = await converse(s.listener.port, ['EHLO client.example', `MAIL FROM:<${SENDER}>`, 'RCPT TO:<Postmaster>', 'DATA', 'Subject: abuse report\r\n\r\nHello postmaster\r\n.', 'QUIT']);
+    assert.match(replies[3]!, /^250 /, 'RCPT accepted');
+    assert.match(replies[5]!, /^250 2\.6\.0 stored as inbound \d+/);
+  });
+
   test('EHLO announces the size limit and neither AUTH nor STARTTLS; a declared size over it is refused at MAIL FROM with 552', async () => {
     const replies = await converse(s.listener.port, ['EHLO client.example', `MAIL FROM:<${SENDER}> SIZE=${MAX_SIZE + 1}`, 'QUIT']);
     assert.match(replies[0]!, /^220 /);
