@@ -1,5 +1,6 @@
 // Inbound tests: a record whose thread sent real emails (through the built-in catcher), and the
 // answers that come back, built as real MIME by nodemailer's composer.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +96,17 @@ export function fixtureBytes(thread: SentThread, file: string): Buffer {
     .replaceAll('{{NOTE_MESSAGE_ID}}', thread.note.rfcMessageId)
     .replaceAll('{{X_MESSAGE_ID}}', thread.xMessageId)
     .replaceAll('{{FORGED_REPLY_ADDRESS}}', forgedReplyAddress(thread))
-    .replaceAll('{{REPLY_ADDRESS}}', thread.replyTo);
+    .replaceAll('{{REPLY_ADDRESS}}', thread.replyTo)
+    .replace('{{LARGE_ATTACHMENT_BASE64}}', () => largeAttachmentBase64());
   return Buffer.from(text, 'latin1');
+}
+
+/**
+ * 768 KiB of bytes that do not compress, as base64 in 76-character lines (RFC 2045 §6.8): the large
+ * attachment of the corpus, made here rather than kept in the repository. Deterministic (SHA-256 in
+ * counter mode), so every run parses the same message.
+ */
+function largeAttachmentBase64(): string {
+  const blocks = Array.from({ length: 786_432 / 32 }, (_, i) => createHash('sha256').update(`facteur-large-attachment-${i}`).digest());
+  return Buffer.concat(blocks).toString('base64').replace(/.{76}/g, '$&\n').trimEnd();
 }
