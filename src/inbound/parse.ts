@@ -137,6 +137,11 @@ function angle(id: string): string {
   return trimmed.startsWith('<') ? trimmed : `<${trimmed}>`;
 }
 
+/** The messages a reply names, nearest first: In-Reply-To, then References from the most recent. */
+export function threadIdsOf(mail: Pick<ParsedInbound, 'inReplyTo' | 'references'>): string[] {
+  return [...mail.inReplyTo, ...[...mail.references].reverse()];
+}
+
 /** RFC 5322 §3.6.4: msg-id lists; anything between angle brackets, whitespace or not. */
 function messageIds(value: string | string[] | undefined): string[] {
   const text = Array.isArray(value) ? value.join(' ') : (value ?? '');

@@ -11,8 +11,9 @@ import { insertEvent } from '../events/events.store.ts';
 import type { MailDeps } from '../mail/deps.ts';
 import { replySecret as readReplySecret } from '../mail/reply-secret.ts';
 import { applyBounce } from './bounce.ts';
+import { answerUnrouted } from './unrouted-notice.ts';
 import { findInboundEmail, findInboundRaw, settleInboundEmail, type InboundOutcome } from './inbound.store.ts';
-import { parseInbound, type ParsedInbound } from './parse.ts';
+import { parseInbound, threadIdsOf, type ParsedInbound } from './parse.ts';
 import {
   countMessagesFromSender,
   findMessagesByRfcIds,
@@ -20,11 +21,8 @@ import {
   isFollower,
   loadRoutingTables,
   resetBounceCount,
-  type AliasDomainRow,
   type AliasRow,
 } from './routing.store.ts';
-import { countNoticesTo, enqueueNotice } from '../outbox/notices.store.ts';
-import { mayAnswer, unroutedNotice } from './rules/auto-reply.ts';
 import { sanitizeReplyHtml, textToHtml } from './rules/quote.ts';
 import { planRoute, type RouteCandidate } from './rules/route.ts';
 
@@ -65,8 +63,7 @@ async function route(deps: MailDeps, inboundId: number, mail: ParsedInbound): Pr
       recipients: [...new Set([...mail.to, ...mail.cc].map((a) => a.address).concat(mail.deliveredTo))],
       headers: mail.headers,
       contentType: mail.contentType,
-      returnPath: mail.returnPath,
-      threadMessageIds: [...mail.inReplyTo, ...[...mail.references].reverse()],
+      threadMessageIds: threadIdsOf(mail),
     },
     aliasDomains,
     aliases.map((a) => ({ id: a.id, address: `${a.name}@${a.domain}`.toLowerCase() })),
@@ -131,30 +128,9 @@ async function resolve(
   }
 }
 
-/**
- * The optional notice to the sender of an unrouted message, from the notifications address of the
- * alias domain it was sent to; at most one a day per sender, never to automatic mail (RFC 3834).
- */
-async function answerUnrouted(deps: MailDeps, inboundId: number, mail: ParsedInbound, aliasDomains: AliasDomainRow[]): Promise<void> {
-  const sender = mail.from?.address ?? null;
-  if (!mayAnswer(mail.headers, sender, mail.returnPath)) return;
-  const recipient = [...mail.to, ...mail.cc].map((a) => a.address).find((a) => aliasDomains.some((d) => a.endsWith(`@${d.domain}`)));
-  const company = aliasDomains.find((d) => recipient?.endsWith(`@${d.domain}`));
-  if (!recipient || !company) return;
-  if ((await countNoticesTo(deps.db, 'unrouted', sender!, new Date(Date.now() - 86_400_000))) > 0) return;
-  const outboxId = await enqueueNotice(deps.db, {
-    notice: 'unrouted',
-    emailTo: sender!,
-    companyId: company.companyId,
-    inReplyTo: mail.hasOwnMessageId ? mail.rfcMessageId : null,
-    ...unroutedNotice({ subject: mail.subject, recipient }),
-  });
-  deps.log.info({ inboundId, outboxId, to: sender }, 'unrouted email answered with a notice');
-}
-
 /** The message of this thread a reply answers, if it names one: a reply to a note stays a note. */
 function parentIn(recordId: number, known: Awaited<ReturnType<typeof findMessagesByRfcIds>>, mail: ParsedInbound): { id: number; kind: string } | null {
-  for (const id of [...mail.inReplyTo, ...[...mail.references].reverse()]) {
+  for (const id of threadIdsOf(mail)) {
     const message = known.find((m) => m.rfcMessageId === id && m.recordId === recordId);
     if (message) return { id: message.id, kind: message.kind };
   }

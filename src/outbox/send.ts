@@ -114,7 +114,8 @@ export async function sendDueBatch(deps: MailDeps, transports: TransportPool, li
     }),
   );
   // Entries that are not a message's notification are notices Facteur wrote itself.
-  const notices = await loadNoticesToSend(db, ids.filter((id) => !emails.some((e) => e.outboxId === id)));
+  const notificationEntryIds = new Set(emails.map((e) => e.outboxId));
+  const notices = await loadNoticesToSend(db, ids.filter((id) => !notificationEntryIds.has(id)));
   const noticeDomains = await aliasDomainsOfCompanies(deps, notices.map((n) => n.companyId));
   await Promise.all(
     notices.map(async (notice) => {

@@ -11,28 +11,17 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import pg from 'pg';
 import { createApp, type App } from '../../src/app.ts';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { createCompany } from '../../src/chatter/companies.ts';
 import { loadConfig } from '../../src/config.ts';
 import { facteurEnv, killAllFacteurs, startFacteur, type FacteurProcess } from '../helpers/cli.ts';
-import { testDatabaseUrl } from '../helpers/database.ts';
+import { adminQuery, testDatabaseUrl } from '../helpers/database.ts';
 
 const DOMAIN = 'acme.example';
 /** Role all prints this after its API and SMTP lines. */
 const ROLE_ALL_STARTED = /^\s*Email:\s+no outgoing server configured/m;
 const LISTENING = /^\s*SMTP:\s+listening on 127\.0\.0\.1:(\d+) for mail to the alias domains$/m;
-
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The SMTP port `facteur start` printed. */
 async function listeningPort(facteur: FacteurProcess): Promise<number> {

@@ -8,10 +8,11 @@
 // and when the test process ends without stopping it (exit, a signal, even SIGKILL: see SETPRIV).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
+import { closedPort } from './smtp.ts';
 
 export const DOVECOT_BINARY = '/usr/sbin/dovecot';
 /**
@@ -79,16 +80,6 @@ function killGroup(group: number, signal: NodeJS.Signals): void {
   }
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /**
  * Who the server's processes run as. Dovecot never gives mail to root: as root, the mail processes
@@ -178,7 +169,7 @@ export async function startDovecot(): Promise<Dovecot> {
   if (dovecotMissing) throw new Error(dovecotMissing);
   const dir = mkdtempSync(path.join(tmpdir(), 'facteur-dovecot-'));
   directories.add(dir);
-  const port = await freePort();
+  const port = await closedPort(); // free now; Dovecot binds it next
   const owner = runAs();
   const logPath = path.join(dir, 'dovecot.log');
   const configPath = path.join(dir, 'dovecot.conf');

@@ -12,7 +12,7 @@ const aliases = [{ id: 7, address: 'sales@acme.test' }];
 const token = `${replyTokenLocalPart({ model: 'sale.order', resId: '23' }, SECRET)}@acme.test`;
 
 function facts(overrides: Partial<RoutingFacts>): RoutingFacts {
-  return { from: 'client@customer.test', recipients: [], headers: new Map(), contentType: 'text/plain', returnPath: null, threadMessageIds: [], ...overrides };
+  return { from: 'client@customer.test', recipients: [], headers: new Map(), contentType: 'text/plain', threadMessageIds: [], ...overrides };
 }
 
 describe('planRoute: the order of issue 4 §3', () => {

@@ -11,7 +11,6 @@ export interface RoutingFacts {
   /** Lowercased header name → first value. */
   headers: Map<string, string>;
   contentType: string;
-  returnPath: string | null;
   /** In-Reply-To first, then References from the most recent. */
   threadMessageIds: string[];
 }
@@ -71,7 +70,7 @@ export function loopReason(headers: Map<string, string>): string | null {
 }
 
 /** RFC 3464 delivery reports, mail from the MAILER-DAEMON, or mail to our bounce address. */
-export function bounceReason(facts: Pick<RoutingFacts, 'contentType' | 'from' | 'recipients' | 'returnPath'>, aliasDomains: AliasDomainFacts[]): string | null {
+export function bounceReason(facts: Pick<RoutingFacts, 'contentType' | 'from' | 'recipients'>, aliasDomains: AliasDomainFacts[]): string | null {
   if (/^multipart\/report\b/i.test(facts.contentType) && /report-type\s*=\s*"?delivery-status/i.test(facts.contentType)) {
     return 'delivery status report (RFC 3464)';
   }
