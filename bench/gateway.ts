@@ -19,7 +19,7 @@ import type { BenchOptions } from './run.ts';
 import { summariseProfile } from './lib/cpu-profile.ts';
 import { postgresUrl } from './lib/engines.ts';
 import { benchEnvironment, temporaryDataDir } from './lib/outbound-fixtures.ts';
-import { cpuMs, createBenchDatabase, rssMb, sampleRss } from './lib/processes.ts';
+import { backendsCpu, cpuMs, createBenchDatabase, rssMb, sampleRss } from './lib/processes.ts';
 import { createPeople, createThread, replyCopies, replyTemplate, type ReplyPeople, type ReplyTemplate, type ReplyWorld } from './lib/reply-fixtures.ts';
 import { StatementTimer } from './lib/statement-timer.ts';
 import { int, median, ratio } from './lib/stats.ts';
@@ -65,16 +65,6 @@ function mainThreadCpu(): number {
   } catch {
     return Number.NaN;
   }
-}
-
-/** CPU of the PostgreSQL backends serving the bench database; ended backends keep their last reading. */
-function backendsCpu(db: Db): () => Promise<number> {
-  const seen = new Map<number, number>();
-  return async () => {
-    const { rows } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(db);
-    for (const { pid } of rows) seen.set(pid, cpuMs(pid) || (seen.get(pid) ?? 0));
-    return [...seen.values()].reduce((a, b) => a + b, 0);
-  };
 }
 
 async function measured(count: number, dbCpu: (() => Promise<number>) | null, work: () => Promise<void>): Promise<Run> {

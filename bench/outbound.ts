@@ -25,7 +25,7 @@ import {
   temporaryDataDir,
   type MailWorld,
 } from './lib/outbound-fixtures.ts';
-import { createBenchDatabase, cpuMs, sampleRss, startWorker, type RssSampler, type WorkerProcess } from './lib/processes.ts';
+import { backendsCpu, createBenchDatabase, cpuMs, sampleRss, startWorker, type RssSampler, type WorkerProcess } from './lib/processes.ts';
 import { rawMessages, sendRaw } from './lib/raw-nodemailer.ts';
 import { startSink, type Sink } from './lib/sink.ts';
 import { int, median, ratio } from './lib/stats.ts';
@@ -229,17 +229,6 @@ async function phases(app: App, world: MailWorld, partnerIds: number[], sizes: S
 interface PostgresFigures extends EngineFigures {
   rates: Record<1 | 2 | 4, number>;
   peakRssMb: number;
-}
-
-/** CPU of the PostgreSQL backends serving the bench database (workers' pools, listeners, the bench). */
-function backendsCpu(db: Db): () => Promise<number> {
-  const seen = new Map<number, number>();
-  return async () => {
-    const { rows } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(db);
-    // Backends that ended keep counting with their last reading, so that a total never goes down.
-    for (const { pid } of rows) seen.set(pid, cpuMs(pid) || (seen.get(pid) ?? 0));
-    return [...seen.values()].reduce((a, b) => a + b, 0);
-  };
 }
 
 async function postgresFacteurRun(

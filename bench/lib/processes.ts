@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import type { Db } from '../../src/db/database.ts';
 import { adminQuery } from './engines.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -134,5 +136,18 @@ export function sampleRss(pid: number, everyMs = 100): RssSampler {
       peak = last;
     },
     stop: () => clearInterval(timer),
+  };
+}
+
+/**
+ * CPU of the PostgreSQL backends serving the bench database (workers' pools, listeners, the bench).
+ * Backends that ended keep counting with their last reading, so that a total never goes down.
+ */
+export function backendsCpu(db: Db): () => Promise<number> {
+  const seen = new Map<number, number>();
+  return async () => {
+    const { rows } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(db);
+    for (const { pid } of rows) seen.set(pid, cpuMs(pid) || (seen.get(pid) ?? 0));
+    return [...seen.values()].reduce((a, b) => a + b, 0);
   };
 }
