@@ -1,7 +1,8 @@
-// Benchmark `gateway`: the inbound gateway — receiveInbound: store raw, parse, route, post — on copies
-// of a realistic 10 KB reply, one after the other, against bare mailparser simpleParser on the same
-// bytes in the same run. On PGlite (in memory, in its worker thread) and on PostgreSQL (a database of
-// its own). Targets and method in BENCHMARKS.md.
+// Benchmark `gateway`: the inbound gateway — store raw, parse, route, post — on copies of a realistic
+// 10 KB reply, handed in as an IMAP fetch hands them (batches of 50, two batches in flight), against
+// bare mailparser simpleParser on the same bytes, one after the other, in the same run. Aside: one
+// message at a time (receiveInbound, as an SMTP session or the API hands them). On PGlite (in memory,
+// in its worker thread) and on PostgreSQL (a database of its own). Targets and method in BENCHMARKS.md.
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
@@ -12,9 +13,10 @@ import { createApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase, type Db } from '../src/db/database.ts';
 import { analyzeNonEmptyTables } from '../src/db/statistics.ts';
-import { receiveInbound, type ReceiveResult } from '../src/inbound/gateway.ts';
+import { receiveInbound, receiveInboundBatch, type ReceiveResult } from '../src/inbound/gateway.ts';
 import { parseInbound } from '../src/inbound/parse.ts';
 import { sanitizeReplyHtml } from '../src/inbound/rules/quote.ts';
+import type { MailDeps } from '../src/mail/deps.ts';
 import type { BenchOptions } from './run.ts';
 import { summariseProfile } from './lib/cpu-profile.ts';
 import { postgresUrl } from './lib/engines.ts';
@@ -24,8 +26,19 @@ import { createPeople, createThread, replyCopies, replyTemplate, type ReplyPeopl
 import { StatementTimer } from './lib/statement-timer.ts';
 import { int, median, ratio } from './lib/stats.ts';
 
-const FULL = { copies: 2_000, runs: 3, warmup: 300, parallel: 4, phaseMessages: 300, profile: true };
-const QUICK = { copies: 300, runs: 1, warmup: 50, parallel: 0, phaseMessages: 50, profile: false };
+const FULL = { copies: 2_000, runs: 3, warmup: 300, asides: true, phaseMessages: 300, profile: true };
+const QUICK = { copies: 300, runs: 1, warmup: 100, asides: false, phaseMessages: 100, profile: false };
+
+/** How the messages are handed in: `batch` messages per call, `inFlight` calls at a time. */
+interface Feed {
+  batch: number;
+  inFlight: number;
+}
+/** The main figure: as the IMAP fetch hands them (CHUNK_MESSAGES in src/inbound/imap-fetch.ts), two fetches at once. */
+const BATCHED: Feed = { batch: 50, inFlight: 2 };
+const ONE_BATCH_AT_A_TIME: Feed = { batch: 50, inFlight: 1 };
+const ONE_AT_A_TIME: Feed = { batch: 1, inFlight: 1 };
+const feedName = (feed: Feed) => (feed.batch === 1 ? 'one message at a time' : `batches of ${feed.batch}, ${feed.inFlight} in flight`);
 type Sizes = typeof FULL;
 
 /**
@@ -98,18 +111,29 @@ function referenceRun(raws: Buffer[], dbCpu: (() => Promise<number>) | null): Pr
   });
 }
 
-/** The gateway on each buffer: one after the other (`inFlight` 1), or `inFlight` at a time. */
-async function gatewayRun(app: App, world: ReplyWorld, raws: Buffer[], ids: string[], dbCpu: (() => Promise<number>) | null, inFlight = 1): Promise<Run> {
-  const results: ReceiveResult[] = [];
+/** Hands the buffers to the gateway as `feed` says; a batch of one goes through receiveInbound. */
+async function feedGateway(deps: MailDeps, raws: Buffer[], feed: Feed): Promise<ReceiveResult[]> {
+  const results: ReceiveResult[] = new Array(raws.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < raws.length) {
+      const start = next;
+      const batch = raws.slice(start, (next += feed.batch));
+      const received =
+        batch.length === 1
+          ? [await receiveInbound(deps, { raw: batch[0]!, source: 'api' })]
+          : await receiveInboundBatch(deps, batch.map((raw) => ({ raw, source: 'imap' as const })));
+      received.forEach((r, i) => (results[start + i] = r));
+    }
+  };
+  await Promise.all(Array.from({ length: feed.inFlight }, lane));
+  return results;
+}
+
+async function gatewayRun(app: App, world: ReplyWorld, raws: Buffer[], ids: string[], dbCpu: (() => Promise<number>) | null, feed: Feed): Promise<Run> {
+  let results: ReceiveResult[] = [];
   const run = await measured(raws.length, dbCpu, async () => {
-    let next = 0;
-    const lane = async () => {
-      while (next < raws.length) {
-        const raw = raws[next++]!;
-        results.push(await receiveInbound(app.mail, { raw, source: 'api' }));
-      }
-    };
-    await Promise.all(Array.from({ length: inFlight }, lane));
+    results = await feedGateway(app.mail, raws, feed);
   });
   await checkPosted(app.mail.db, world, ids, results);
   return run;
@@ -145,15 +169,17 @@ async function phases(app: App, world: ReplyWorld, template: ReplyTemplate, size
   for (const raw of toParse) parsed.push(await parseInbound(raw));
   const parseMs = (performance.now() - start) / n;
   start = performance.now();
+  for (const raw of toParse) await simpleParser(raw, PARSE_OPTIONS);
+  const simpleParserMs = (performance.now() - start) / n;
+  start = performance.now();
   for (const p of parsed) sanitizeReplyHtml(p.html!);
   const sanitizeMs = (performance.now() - start) / n;
 
   const { raws, ids } = replyCopies(template, `${key}s`, n);
   const timer = new StatementTimer();
   const deps = { ...app.mail, db: app.mail.db.withPlugin(timer) };
-  const results: ReceiveResult[] = [];
   start = performance.now();
-  for (const raw of raws) results.push(await receiveInbound(deps, { raw, source: 'api' }));
+  const results = await feedGateway(deps, raws, ONE_BATCH_AT_A_TIME);
   const wallMs = (performance.now() - start) / n;
   await checkPosted(app.mail.db, world, ids, results);
   const byCaller = new Map<string, { count: number; ms: number }>();
@@ -166,15 +192,21 @@ async function phases(app: App, world: ReplyWorld, template: ReplyTemplate, size
   const statementsMs = timer.timings.reduce((sum, t) => sum + (t.end - t.start), 0) / n;
   const pad = (ms: number) => `${ms.toFixed(3)} ms`.padStart(10);
   const share = (ms: number) => `${((100 * ms) / wallMs).toFixed(0)} %`.padStart(5);
-  console.log(`  where a message goes (receiveInbound with every statement timed, mean of ${n} messages, ${(timer.timings.length / n).toFixed(1)} statements each; not counted above):`);
-  console.log(`    ${pad(wallMs)}        whole receiveInbound (${int(1000 / wallMs)} messages/s)`);
+  const batches = Math.ceil(n / ONE_BATCH_AT_A_TIME.batch);
+  console.log(
+    `  where a message goes (${feedName(ONE_BATCH_AT_A_TIME)}, every statement timed; ${n} messages, ${(timer.timings.length / batches).toFixed(1)} statements a batch; per message; not counted above):`,
+  );
+  console.log(`    ${pad(wallMs)}        whole receiveInboundBatch (${int(1000 / wallMs)} messages/s)`);
   console.log(`    ${pad(statementsMs)} ${share(statementsMs)}  the statements below, from the call to its parsed result (BEGIN/COMMIT not included)`);
   for (const [caller, { count, ms }] of [...byCaller.entries()].sort((a, b) => b[1].ms - a[1].ms)) {
-    console.log(`    ${pad(ms / n)} ${share(ms / n)}    ${(count / n).toFixed(1).padStart(4)} × ${caller}`);
+    console.log(`    ${pad(ms / n)} ${share(ms / n)}    ${(count / batches).toFixed(1).padStart(4)} × ${caller}`);
   }
   const rest = wallMs - statementsMs;
-  console.log(`    ${pad(rest)} ${share(rest)}  everything else: JavaScript (parse, sanitise, routing, post rules), BEGIN/COMMIT`);
-  console.log(`    apart, same bytes: parseInbound ${parseMs.toFixed(3)} ms (${share(parseMs).trim()}), sanitizeReplyHtml of its HTML ${sanitizeMs.toFixed(3)} ms (${share(sanitizeMs).trim()})`);
+  console.log(`    ${pad(rest)} ${share(rest)}  everything else: parsing (in the pool's threads), routing, post rules, BEGIN/COMMIT`);
+  console.log(
+    `    apart, same bytes, on this thread: parseInbound ${parseMs.toFixed(3)} ms, of which simpleParser ${simpleParserMs.toFixed(3)} ms and ` +
+      `sanitizeReplyHtml of the HTML ${sanitizeMs.toFixed(3)} ms`,
+  );
 }
 
 /** A CPU profile of this process's main thread while the gateway takes `count` more copies. */
@@ -184,8 +216,7 @@ async function profile(app: App, world: ReplyWorld, template: ReplyTemplate, cou
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
-  const results: ReceiveResult[] = [];
-  for (const raw of raws) results.push(await receiveInbound(app.mail, { raw, source: 'api' }));
+  const results = await feedGateway(app.mail, raws, BATCHED);
   const { profile: taken } = await session.post('Profiler.stop');
   session.disconnect();
   await checkPosted(app.mail.db, world, ids, results);
@@ -193,7 +224,7 @@ async function profile(app: App, world: ReplyWorld, template: ReplyTemplate, cou
   fs.writeFileSync(file, JSON.stringify(taken));
   const { totalMs, buckets, functions } = summariseProfile(file, 12);
   fs.rmSync(file, { force: true });
-  console.log(`  CPU profile of the main thread, ${count} messages (${(totalMs / 1000).toFixed(2)} s sampled; PGlite's own thread is not in it), self time:`);
+  console.log(`  CPU profile of the main thread, ${count} messages (${(totalMs / 1000).toFixed(2)} s sampled; neither PGlite's thread nor the parsing threads are in it), self time:`);
   for (const b of buckets) console.log(`    ${(b.share * 100).toFixed(1).padStart(5)} %  ${b.bucket}`);
   console.log('  top functions:');
   for (const f of functions) console.log(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${f.bucket}`);
@@ -205,7 +236,9 @@ interface EngineFigures {
   rate: number;
   parseRate: number;
   ratio: number;
-  parallelRate: number | null;
+  /** Asides (full mode): one batch at a time, and one message at a time. */
+  oneBatchRate: number | null;
+  oneMessageRate: number | null;
 }
 
 /** A fresh thread and its reply: every run starts from the same state (the thread's messages count, see below). */
@@ -222,7 +255,7 @@ async function onEngine(name: string, app: App, sizes: Sizes, dbCpu: (() => Prom
 
   const warm = replyCopies(first.template, `${key}w`, sizes.warmup);
   console.log(describe(`  warm-up simpleParser`, sizes.warmup, await referenceRun(warm.raws, dbCpu)));
-  console.log(describe(`  warm-up gateway`, sizes.warmup, await gatewayRun(app, first.world, warm.raws, warm.ids, dbCpu)));
+  console.log(describe(`  warm-up gateway`, sizes.warmup, await gatewayRun(app, first.world, warm.raws, warm.ids, dbCpu, BATCHED)));
   // What the scheduler does on PGlite every 10 minutes and autovacuum on PostgreSQL: statistics of the filled tables.
   await analyzeNonEmptyTables(app.mail.db);
 
@@ -234,7 +267,7 @@ async function onEngine(name: string, app: App, sizes: Sizes, dbCpu: (() => Prom
     const { raws, ids } = replyCopies(template, `${key}${run}`, sizes.copies);
     reference.push(await referenceRun(raws, dbCpu));
     console.log(describe(`  run ${run} simpleParser`, sizes.copies, reference.at(-1)!));
-    gateway.push(await gatewayRun(app, world, raws, ids, dbCpu));
+    gateway.push(await gatewayRun(app, world, raws, ids, dbCpu, BATCHED));
     console.log(describe(`  run ${run} gateway`, sizes.copies, gateway.at(-1)!));
     console.log(`    ratio ${ratio(gateway.at(-1)!.rate / reference.at(-1)!.rate)}`);
   }
@@ -250,20 +283,22 @@ async function onEngine(name: string, app: App, sizes: Sizes, dbCpu: (() => Prom
   );
   sampler.stop();
 
-  // Aside: several messages in flight, as an SMTP listener or an IMAP fetch with concurrent sessions would hand them in.
-  let parallelRate: number | null = null;
-  if (sizes.parallel > 1) {
-    const { world, template } = await freshThread(app, people, 'S00010');
-    const { raws, ids } = replyCopies(template, `${key}p`, sizes.copies);
-    const parallel = await gatewayRun(app, world, raws, ids, dbCpu, sizes.parallel);
-    parallelRate = parallel.rate;
-    console.log(describe(`  aside: gateway with ${sizes.parallel} messages in flight`, sizes.copies, parallel) + ` (×${ratio(parallel.rate / rate)} the sequential median)`);
-  }
+  // Asides: one batch at a time (a single fetch), and one message at a time (an SMTP session, the API).
+  const aside = async (feed: Feed, resId: string, suffix: string): Promise<number | null> => {
+    if (!sizes.asides) return null;
+    const { world, template } = await freshThread(app, people, resId);
+    const { raws, ids } = replyCopies(template, `${key}${suffix}`, sizes.copies);
+    const run = await gatewayRun(app, world, raws, ids, dbCpu, feed);
+    console.log(describe(`  aside: gateway, ${feedName(feed)}`, sizes.copies, run) + ` (ratio ${ratio(run.rate / parseRate)}, ×${ratio(run.rate / rate)} the main median)`);
+    return run.rate;
+  };
+  const oneBatchRate = await aside(ONE_BATCH_AT_A_TIME, 'S00010', 'b');
+  const oneMessageRate = await aside(ONE_AT_A_TIME, 'S00011', 'm');
 
   const { world, template } = await freshThread(app, people, 'S00020');
   await phases(app, world, template, sizes, key);
   if (sizes.profile) await profile(app, world, template, sizes.phaseMessages, `${key}f`);
-  return { rate, parseRate, ratio: rate / parseRate, parallelRate };
+  return { rate, parseRate, ratio: rate / parseRate, oneBatchRate, oneMessageRate };
 }
 
 function benchConfig(dataDir: string, databaseUrl?: string) {
@@ -301,13 +336,15 @@ async function onPostgres(sizes: Sizes): Promise<EngineFigures | { unavailable: 
 }
 
 const fields = (prefix: string, f: EngineFigures) =>
-  `${prefix}ratio=${ratio(f.ratio)} ${prefix}rate=${int(f.rate)} ${prefix}parse_rate=${int(f.parseRate)} ${prefix}parallel_rate=${f.parallelRate === null ? 'n/a' : int(f.parallelRate)}`;
+  `${prefix}ratio=${ratio(f.ratio)} ${prefix}rate=${int(f.rate)} ${prefix}parse_rate=${int(f.parseRate)} ` +
+  `${prefix}one_batch_rate=${f.oneBatchRate === null ? 'n/a' : int(f.oneBatchRate)} ${prefix}one_message_rate=${f.oneMessageRate === null ? 'n/a' : int(f.oneMessageRate)}`;
 
 export async function gateway(options: BenchOptions): Promise<string> {
   const sizes = options.quick ? QUICK : FULL;
   console.log(
     `${sizes.copies} copies of the reply per run, ${sizes.runs} counted run(s) after a warm-up of ${sizes.warmup}; ` +
-      `the main ratio is sequential (one message at a time, as the reference)${sizes.parallel > 1 ? `; aside: ${sizes.parallel} in flight` : ''}`,
+      `the gateway is fed ${feedName(BATCHED)} (as IMAP fetches hand messages in), the reference one message after the other` +
+      `${sizes.asides ? `; asides: ${feedName(ONE_BATCH_AT_A_TIME)}, and ${feedName(ONE_AT_A_TIME)}` : ''}`,
   );
   const pglite = await onPglite(sizes);
   const postgres = await onPostgres(sizes);

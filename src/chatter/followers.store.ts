@@ -118,3 +118,26 @@ export async function subscribedAddressees(db: Db, recordId: number, subtypeId: 
     internalNotification: r.role === 'internal' ? r.notification : null,
   }));
 }
+
+/**
+ * The followers subscribed to each (record, subtype) pair, for posts on several threads at once:
+ * one statement, keyed `recordId:subtypeId`.
+ */
+export async function subscribedAddresseesOf(db: Db, threads: { recordId: number; subtypeId: number }[]): Promise<Map<string, Addressee[]>> {
+  const byThread = new Map<string, Addressee[]>(threads.map((t) => [threadKey(t.recordId, t.subtypeId), []]));
+  if (threads.length === 0) return byThread;
+  const { rows } = await sql<{ record_id: number; subtype_id: number; partner_id: number; role: string | null; notification: Addressee['internalNotification'] }>`
+    SELECT t.record_id, t.subtype_id, f.partner_id, u.role, u.notification
+    FROM unnest(${threads.map((t) => t.recordId)}::bigint[], ${threads.map((t) => t.subtypeId)}::bigint[]) AS t(record_id, subtype_id)
+    JOIN followers f ON f.record_id = t.record_id
+    JOIN follower_subtypes fs ON fs.follower_id = f.id AND fs.subtype_id = t.subtype_id
+    LEFT JOIN users u ON u.partner_id = f.partner_id`.execute(db);
+  for (const r of rows) {
+    byThread.get(threadKey(r.record_id, r.subtype_id))?.push({ partnerId: r.partner_id, internalNotification: r.role === 'internal' ? r.notification : null });
+  }
+  return byThread;
+}
+
+export function threadKey(recordId: number, subtypeId: number): string {
+  return `${recordId}:${subtypeId}`;
+}

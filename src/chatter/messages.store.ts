@@ -26,24 +26,32 @@ export interface NewAttachment {
   contentId?: string | null | undefined;
 }
 
-export async function insertMessage(db: Db, message: NewMessage): Promise<{ id: number; createdAt: Date }> {
-  const row = await db
+/**
+ * Inserts the messages in one statement; returns each one's id and time, in the order given. Their
+ * Message-IDs are unique (the table says so), which is how the rows are matched back.
+ */
+export async function insertMessages(db: Db, messages: NewMessage[]): Promise<{ id: number; createdAt: Date }[]> {
+  if (messages.length === 0) return [];
+  const rows = await db
     .insertInto('messages')
-    .values({
-      record_id: message.recordId,
-      kind: message.kind,
-      subtype_id: message.subtypeId,
-      author_partner_id: message.authorPartnerId,
-      email_from: message.emailFrom,
-      subject: message.subject,
-      body_html: message.bodyHtml,
-      rfc_message_id: message.rfcMessageId,
-      parent_message_id: message.parentMessageId,
-      email_from_normalized: message.emailFromNormalized ?? null,
-    })
-    .returning(['id', 'created_at'])
-    .executeTakeFirstOrThrow();
-  return { id: row.id, createdAt: row.created_at };
+    .values(
+      messages.map((message) => ({
+        record_id: message.recordId,
+        kind: message.kind,
+        subtype_id: message.subtypeId,
+        author_partner_id: message.authorPartnerId,
+        email_from: message.emailFrom,
+        subject: message.subject,
+        body_html: message.bodyHtml,
+        rfc_message_id: message.rfcMessageId,
+        parent_message_id: message.parentMessageId,
+        email_from_normalized: message.emailFromNormalized ?? null,
+      })),
+    )
+    .returning(['id', 'created_at', 'rfc_message_id'])
+    .execute();
+  const byRfcId = new Map(rows.map((r) => [r.rfc_message_id, { id: r.id, createdAt: r.created_at }]));
+  return messages.map((m) => byRfcId.get(m.rfcMessageId)!);
 }
 
 export async function insertMessageRecipients(
@@ -59,32 +67,35 @@ export async function insertMessageRecipients(
     ON CONFLICT DO NOTHING`.execute(db);
 }
 
-export async function insertAttachments(db: Db, messageId: number, attachments: NewAttachment[]): Promise<void> {
+/** The attachments of one or more messages: each content stored once (by its SHA-256), then the links. */
+export async function insertAttachments(db: Db, attachments: (NewAttachment & { messageId: number })[]): Promise<void> {
   if (attachments.length === 0) return;
+  // Sorted by hash: two transactions storing the same contents take their row locks in the same order.
+  const contents = [...new Map(attachments.map((a) => [a.sha256, a])).values()].sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1));
   await db
     .insertInto('attachment_contents')
-    .values(attachments.map((a) => ({ sha256: a.sha256, size: a.content.byteLength, content: a.content })))
+    .values(contents.map((a) => ({ sha256: a.sha256, size: a.content.byteLength, content: a.content })))
     .onConflict((oc) => oc.column('sha256').doNothing())
     .execute();
   await db
     .insertInto('attachments')
-    .values(attachments.map((a) => ({ message_id: messageId, filename: a.filename, content_type: a.contentType, sha256: a.sha256, content_id: a.contentId ?? null })))
+    .values(attachments.map((a) => ({ message_id: a.messageId, filename: a.filename, content_type: a.contentType, sha256: a.sha256, content_id: a.contentId ?? null })))
     .execute();
 }
 
-/** One statement for all notifications of a post, however many recipients (DESIGN "Performance"). */
+/** One statement for all notifications of one or many posts, however many recipients (DESIGN "Performance"). */
 export async function insertNotifications(
   db: Db,
-  messageId: number,
-  notifications: { partnerId: number; channel: NotificationChannel; status: NotificationStatus }[],
+  notifications: { messageId: number; partnerId: number; channel: NotificationChannel; status: NotificationStatus }[],
 ): Promise<void> {
   if (notifications.length === 0) return;
   await sql`
     INSERT INTO notifications (message_id, partner_id, channel, status)
-    SELECT ${messageId}, partner_id, channel, status
-    FROM unnest(${notifications.map((n) => n.partnerId)}::bigint[],
+    SELECT message_id, partner_id, channel, status
+    FROM unnest(${notifications.map((n) => n.messageId)}::bigint[],
+                ${notifications.map((n) => n.partnerId)}::bigint[],
                 ${notifications.map((n) => n.channel)}::text[],
-                ${notifications.map((n) => n.status)}::text[]) AS t(partner_id, channel, status)`.execute(db);
+                ${notifications.map((n) => n.status)}::text[]) AS t(message_id, partner_id, channel, status)`.execute(db);
 }
 
 export interface ThreadMessageRow {

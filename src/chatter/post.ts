@@ -8,11 +8,11 @@ import { findCompanies } from './companies.store.ts';
 import type { ChatterDeps } from './deps.ts';
 import { addFollowers, followerPartnerIds, subscribedAddressees } from './followers.store.ts';
 import { requirePartners, requireRecord, subtypeByCode, type RecordRef } from './lookups.ts';
-import { insertAttachments, insertMessage, insertMessageRecipients, insertNotifications, type NewAttachment } from './messages.store.ts';
+import { insertAttachments, insertMessageRecipients, insertMessages, insertNotifications, type NewAttachment } from './messages.store.ts';
 import type { PartnerRow } from './partners.store.ts';
 import { isBlank, sanitizeBody } from './rules/html.ts';
 import { parseMentions, renderMentions } from './rules/mentions.ts';
-import { decideRecipients, type Addressee } from './rules/recipients.ts';
+import { decideRecipients, type Addressee, type Recipient } from './rules/recipients.ts';
 import { defaultSubtypeIds } from './rules/subscriptions.ts';
 import { listSubtypes } from './subtypes.store.ts';
 
@@ -31,11 +31,6 @@ export interface PostInput {
   /** Who the post is from, when the host application posts for someone (system calls only). */
   authorPartnerId?: number | null | undefined;
   attachments?: { filename: string; contentType: string; content: Uint8Array; contentId?: string | null }[] | undefined;
-  /**
-   * A message that came in by email (the inbound gateway, system calls only): its body is already
-   * sanitised and is never read for mentions — a stranger's text must not notify anyone.
-   */
-  email?: { from: string; fromNormalized: string; rfcMessageId: string; parentMessageId: number | null } | undefined;
 }
 
 export interface PostedMessage {
@@ -52,6 +47,11 @@ export interface PostedMessage {
 async function newMessageId(db: Db, companyId: number | null): Promise<string> {
   const [company] = companyId === null ? [] : await findCompanies(db, [companyId]);
   return `<${randomUUID()}@${company?.aliasDomain?.domain ?? 'facteur.localhost'}>`;
+}
+
+/** Inbox notifications are delivered as soon as they exist; emails wait for the outbox worker. */
+export function notificationsOf(messageId: number, recipients: Recipient[]) {
+  return recipients.map((r) => ({ messageId, partnerId: r.partnerId, channel: r.channel, status: r.channel === 'inbox' ? ('sent' as const) : ('ready' as const) }));
 }
 
 function addresseeOf(partner: PartnerRow): Addressee {
@@ -84,12 +84,11 @@ export async function postMessage(deps: ChatterDeps, actor: Actor, ref: RecordRe
     ...a,
     sha256: createHash('sha256').update(a.content).digest('hex'),
   }));
-  if (input.email && actor.kind !== 'system') throw new FacteurError('FORBIDDEN', 'Only the inbound gateway posts messages received by email.');
-  const mentions = input.email ? [] : parseMentions(input.body);
+  const mentions = parseMentions(input.body);
   if (mentions.length > MAX_MENTIONS) {
     throw new FacteurError('VALIDATION_FAILED', `A message may mention at most ${MAX_MENTIONS} partners; this one mentions ${mentions.length}. Add followers instead.`);
   }
-  const bodyHtml = input.email ? input.body : sanitizeBody(renderMentions(input.body));
+  const bodyHtml = sanitizeBody(renderMentions(input.body));
   const authorPartnerId = authorOf(actor, input);
 
   const result = await deps.db.transaction().execute(async (tx) => {
@@ -106,19 +105,18 @@ export async function postMessage(deps: ChatterDeps, actor: Actor, ref: RecordRe
     const explicit = await requirePartners(tx, recipientIds);
     const mentioned = await requirePartners(tx, mentions.map((m) => m.partnerId), 'UNKNOWN_MENTION');
 
-    const rfcMessageId = input.email?.rfcMessageId ?? (await newMessageId(tx, record.companyId));
-    const message = await insertMessage(tx, {
+    const rfcMessageId = await newMessageId(tx, record.companyId);
+    const message = (await insertMessages(tx, [{
       recordId: record.id,
       kind: input.kind,
       subtypeId: subtype.id,
       authorPartnerId,
-      emailFrom: input.email?.from ?? null,
-      emailFromNormalized: input.email?.fromNormalized ?? null,
+      emailFrom: null,
       subject: input.subject ?? null,
       bodyHtml,
       rfcMessageId,
-      parentMessageId: input.email?.parentMessageId ?? null,
-    });
+      parentMessageId: null,
+    }]))[0]!;
 
     const decision = decideRecipients({
       subscribedFollowers: await subscribedAddressees(tx, record.id, subtype.id),
@@ -140,14 +138,9 @@ export async function postMessage(deps: ChatterDeps, actor: Actor, ref: RecordRe
       ...explicit.map((p) => ({ partnerId: p.id, reason: 'explicit' as const })),
       ...mentioned.map((p) => ({ partnerId: p.id, reason: 'mention' as const })),
     ]);
-    await insertAttachments(tx, message.id, attachments);
-    // Inbox notifications are delivered as soon as they exist; emails wait for the outbox worker.
-    await insertNotifications(
-      tx,
-      message.id,
-      decision.recipients.map((r) => ({ partnerId: r.partnerId, channel: r.channel, status: r.channel === 'inbox' ? 'sent' : 'ready' })),
-    );
-    const emails = await enqueueEmailNotifications(tx, message.id);
+    await insertAttachments(tx, attachments.map((a) => ({ ...a, messageId: message.id })));
+    await insertNotifications(tx, notificationsOf(message.id, decision.recipients));
+    const emails = await enqueueEmailNotifications(tx, [message.id]);
     return {
       id: message.id,
       rfcMessageId,

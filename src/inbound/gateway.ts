@@ -1,11 +1,13 @@
-// The inbound gateway (DESIGN "Inbound"): every source hands its raw message to receiveInbound,
-// which stores it before anything else, then routes it. Nothing is lost: whatever happens after the
-// message is stored, it stays in inbound_emails with its state and reason, and can be processed again.
-import type { MailDeps } from '../mail/deps.ts';
+// The inbound gateway (DESIGN "Inbound"): every source hands its raw messages to receiveInbound —
+// one at a time (an SMTP session, the API) or a batch (an IMAP fetch) — which stores them before
+// anything else, then routes them. Nothing is lost: whatever happens after a message is stored, it
+// stays in inbound_emails with its state and reason, and can be processed again.
 import type { InboundSource, InboundState } from '../db/schema.ts';
-import { findInboundEmailByMessageId, insertInboundEmail } from './inbound.store.ts';
+import type { MailDeps } from '../mail/deps.ts';
+import { findInboundEmailsByMessageIds, insertInboundEmails, type InboundOutcome } from './inbound.store.ts';
+import { parseInThreads } from './parse-pool.ts';
 import { parseInbound, type ParsedInbound } from './parse.ts';
-import { processInbound } from './process.ts';
+import { processInboundBatch, type StoredInbound } from './process.ts';
 
 export interface ReceiveInput {
   raw: Buffer;
@@ -32,27 +34,56 @@ export interface ReceiveResult {
  * (an IMAP message stays unseen, an SMTP client gets a temporary failure).
  */
 export async function receiveInbound(deps: MailDeps, input: ReceiveInput): Promise<ReceiveResult> {
-  const parsed = await parseInbound(input.raw, input.identity);
-  const id = await insertInboundEmail(deps.db, {
-    source: input.source,
-    incomingServerId: input.incomingServerId ?? null,
-    rfcMessageId: parsed.rfcMessageId,
-    raw: input.raw,
-    sender: parsed.from?.address ?? null,
-    subject: parsed.subject,
-  });
-  if (id === null) {
-    const kept = (await findInboundEmailByMessageId(deps.db, parsed.rfcMessageId))!;
-    deps.log.info({ inboundId: kept.id, rfcMessageId: parsed.rfcMessageId, source: input.source }, 'inbound email already received');
-    return { ...resultOf(kept), duplicate: true };
-  }
-  deps.log.info({ inboundId: id, rfcMessageId: parsed.rfcMessageId, source: input.source, from: parsed.from?.address }, 'inbound email received');
-  const outcome = await processInbound(deps, id, parsed);
-  return { id, duplicate: false, state: outcome.state, route: outcome.route, reason: outcome.reason, recordId: outcome.recordId ?? null, messageId: outcome.messageId ?? null };
+  return (await receiveInboundBatch(deps, [input]))[0]!;
 }
 
-function resultOf(row: { id: number; state: InboundState; route: string | null; reason: string | null; recordId: number | null; messageId: number | null }) {
-  return { id: row.id, state: row.state, route: row.route, reason: row.reason, recordId: row.recordId, messageId: row.messageId };
+/**
+ * Stores the messages (one statement: all of them or, if the database refuses, none — and the call
+ * rejects), then routes them together. Results come in the order given. Two copies with the same
+ * Message-ID are stored and processed once; the second is reported as a duplicate of the first.
+ */
+export async function receiveInboundBatch(deps: MailDeps, inputs: ReceiveInput[]): Promise<ReceiveResult[]> {
+  // One message is parsed here; a batch in the parsing threads, while this thread stores and routes.
+  const parsed = inputs.length === 1 ? [await parseInbound(inputs[0]!.raw, inputs[0]!.identity)] : await parseInThreads(inputs);
+  const first = new Map<string, number>();
+  parsed.forEach((mail, i) => first.has(mail.rfcMessageId) || first.set(mail.rfcMessageId, i));
+  const fresh = [...first.values()];
+  const ids = await insertInboundEmails(
+    deps.db,
+    fresh.map((i) => ({
+      source: inputs[i]!.source,
+      incomingServerId: inputs[i]!.incomingServerId ?? null,
+      rfcMessageId: parsed[i]!.rfcMessageId,
+      raw: inputs[i]!.raw,
+      sender: parsed[i]!.from?.address ?? null,
+      subject: parsed[i]!.subject,
+    })),
+  );
+  const stored: StoredInbound[] = [];
+  for (const i of fresh) {
+    const { rfcMessageId, from } = parsed[i]!;
+    const inboundId = ids.get(rfcMessageId);
+    if (inboundId === undefined) continue;
+    deps.log.info({ inboundId, rfcMessageId, source: inputs[i]!.source, from: from?.address }, 'inbound email received');
+    stored.push({ inboundId, mail: parsed[i]! });
+  }
+  const outcomes = await processInboundBatch(deps, stored);
+
+  const results = new Map<string, Omit<ReceiveResult, 'duplicate'>>(stored.map((s, k) => [s.mail.rfcMessageId, resultOf(s.inboundId, outcomes[k]!)]));
+  const keptBefore = parsed.filter((p) => !results.has(p.rfcMessageId)).map((p) => p.rfcMessageId);
+  for (const row of await findInboundEmailsByMessageIds(deps.db, keptBefore)) {
+    results.set(row.rfcMessageId, resultOf(row.id, row));
+  }
+  return parsed.map((mail, i) => {
+    const result = results.get(mail.rfcMessageId)!;
+    const duplicate = first.get(mail.rfcMessageId) !== i || !ids.has(mail.rfcMessageId);
+    if (duplicate) deps.log.info({ inboundId: result.id, rfcMessageId: mail.rfcMessageId, source: inputs[i]!.source }, 'inbound email already received');
+    return { ...result, duplicate };
+  });
+}
+
+function resultOf(id: number, outcome: InboundOutcome): Omit<ReceiveResult, 'duplicate'> {
+  return { id, state: outcome.state, route: outcome.route, reason: outcome.reason, recordId: outcome.recordId ?? null, messageId: outcome.messageId ?? null };
 }
 
 export type { ParsedInbound };

@@ -1,5 +1,6 @@
-// Fetching an incoming server (seed 000 §3.2: "only unseen messages"): each unseen message, in UID
-// order, is downloaded, handed to the gateway, and marked \Seen only once the gateway has stored it.
+// Fetching an incoming server (seed 000 §3.2: "only unseen messages"): the unseen messages, in UID
+// order, are downloaded, handed to the gateway by chunks, and marked \Seen only once the gateway has
+// stored them.
 // Whatever fails, nothing is lost: a message the gateway could not store stays unseen for the next
 // fetch, and one stored but not yet marked seen when the connection dropped comes back as a
 // duplicate (same Message-ID), is not stored twice, and is marked seen then.
@@ -7,7 +8,7 @@ import { requireSystem, type Actor } from '../chatter/actor.ts';
 import type { Db } from '../db/database.ts';
 import { FacteurError } from '../errors.ts';
 import type { MailDeps } from '../mail/deps.ts';
-import { receiveInbound } from './gateway.ts';
+import { receiveInboundBatch } from './gateway.ts';
 import { imapClient, imapFailureReason, type ImapAccount } from './imap-connection.ts';
 import { claimDueIncomingServer, listIncomingServers, markFetchStarted, recordFetchOutcome } from './incoming-servers.store.ts';
 import { imapAccountOf, requireIncomingServer } from './incoming-servers.ts';
@@ -26,10 +27,12 @@ export interface FetchReport {
 }
 
 export interface FetchOptions {
-  /** Called after each message, with the counts so far. */
+  /** Called after each chunk of messages, with the counts so far. */
   onProgress?: (report: FetchReport) => void;
   /** Ends the fetch between two messages (the worker is stopping). */
   signal?: AbortSignal;
+  /** Messages handed to the gateway at a time (default 50). */
+  chunkSize?: number;
 }
 
 export interface ServerFetchReport extends FetchReport {
@@ -111,32 +114,84 @@ async function fetchUnseen(deps: MailDeps, account: ImapAccount, report: FetchRe
     if (uids === false || uids === undefined) throw new Error(`The server refused to search "${account.folder}" for unseen messages.`);
     report.unseen = uids.length;
     progress();
+    let chunk: { uid: number; source: Buffer }[] = [];
+    let chunkBytes = 0;
     for (const uid of [...uids].sort((a, b) => a - b)) {
       if (options.signal?.aborted) break;
       // BODY.PEEK[]: downloading does not mark the message seen; only the STORE below does.
       const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
       if (!message || !message.source) continue; // expunged since the search: someone else took it
-      let duplicate: boolean;
-      try {
-        duplicate = (await receiveInbound(deps, { raw: message.source, source: 'imap', incomingServerId: account.id })).duplicate;
-      } catch (error) {
-        report.failed += 1;
-        deps.log.error({ serverId: account.id, uid, err: error }, 'inbound email could not be stored; left unseen on the server for the next fetch');
-        progress();
-        continue;
+      chunk.push({ uid, source: message.source });
+      chunkBytes += message.source.length;
+      if (chunk.length >= (options.chunkSize ?? CHUNK_MESSAGES) || chunkBytes >= CHUNK_BYTES) {
+        await storeChunk(deps, client, account, chunk, report, progress);
+        chunk = [];
+        chunkBytes = 0;
       }
-      // imapflow answers false instead of throwing when STORE fails (a dropped connection included).
-      if (!(await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true }))) {
-        throw new Error(`The server did not mark message UID ${uid} as seen (${client.usable ? 'refused' : 'connection lost'}); it was stored and will not be stored twice.`);
-      }
-      if (duplicate) report.duplicates += 1;
-      else report.stored += 1;
-      progress();
     }
+    await storeChunk(deps, client, account, chunk, report, progress);
     await client.logout();
   } finally {
     client.close();
   }
+}
+
+/**
+ * Downloaded messages go to the gateway by chunks (one statement stores a chunk, one transaction posts
+ * it) and are marked seen together: at most this many messages (unless the caller says otherwise), or
+ * this many bytes, at a time.
+ */
+const CHUNK_MESSAGES = 50;
+const CHUNK_BYTES = 20 * 1024 * 1024;
+
+async function storeChunk(
+  deps: MailDeps,
+  client: ReturnType<typeof imapClient>,
+  account: ImapAccount,
+  chunk: { uid: number; source: Buffer }[],
+  report: FetchReport,
+  progress: () => void,
+): Promise<void> {
+  if (chunk.length === 0) return;
+  const stored = await storeEach(deps, account, chunk);
+  const failed = chunk.filter((m) => !stored.has(m.uid)).map((m) => m.uid);
+  if (failed.length > 0) {
+    report.failed += failed.length;
+    progress();
+  }
+  const uids = [...stored.keys()];
+  // imapflow answers false instead of throwing when STORE fails (a dropped connection included).
+  if (uids.length > 0 && !(await client.messageFlagsAdd(uids.join(','), ['\\Seen'], { uid: true }))) {
+    throw new Error(
+      `The server did not mark messages UID ${uids.join(', ')} as seen (${client.usable ? 'refused' : 'connection lost'}); they were stored and will not be stored twice.`,
+    );
+  }
+  const duplicates = [...stored.values()].filter(Boolean).length;
+  report.duplicates += duplicates;
+  report.stored += uids.length - duplicates;
+  progress();
+}
+
+/**
+ * Hands the chunk to the gateway; if the database refuses it, each message on its own, so that only
+ * the one it refuses stays unseen. Returns the UIDs stored, each with whether it was a duplicate.
+ */
+async function storeEach(deps: MailDeps, account: ImapAccount, chunk: { uid: number; source: Buffer }[]): Promise<Map<number, boolean>> {
+  const input = (m: { source: Buffer }) => ({ raw: m.source, source: 'imap' as const, incomingServerId: account.id });
+  try {
+    const results = await receiveInboundBatch(deps, chunk.map(input));
+    return new Map(chunk.map((m, i) => [m.uid, results[i]!.duplicate]));
+  } catch (error) {
+    if (chunk.length === 1) {
+      deps.log.error({ serverId: account.id, uid: chunk[0]!.uid, err: error }, 'inbound email could not be stored; left unseen on the server for the next fetch');
+      return new Map();
+    }
+  }
+  const stored = new Map<number, boolean>();
+  for (const message of chunk) {
+    for (const [uid, duplicate] of await storeEach(deps, account, [message])) stored.set(uid, duplicate);
+  }
+  return stored;
 }
 
 /**

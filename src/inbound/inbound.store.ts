@@ -42,14 +42,29 @@ const columns = sql`id, source, incoming_server_id AS "incomingServerId", rfc_me
   state, route, reason, record_id AS "recordId", message_id AS "messageId", attempts, octet_length(raw) AS size,
   received_at AS "receivedAt", processed_at AS "processedAt"`;
 
-/** Stores the message unless one with the same Message-ID is already kept; returns its id, or null for a copy. */
-export async function insertInboundEmail(db: Db, email: NewInboundEmail): Promise<number | null> {
-  const { rows } = await sql<{ id: number }>`
-    INSERT INTO inbound_emails (source, incoming_server_id, rfc_message_id, raw, sender, subject)
-    VALUES (${email.source}, ${email.incomingServerId}, ${email.rfcMessageId}, ${email.raw}, ${email.sender}, ${email.subject})
-    ON CONFLICT (rfc_message_id) DO NOTHING
-    RETURNING id`.execute(db);
-  return rows[0]?.id ?? null;
+/**
+ * Stores the messages in one statement, each unless one with the same Message-ID is already kept.
+ * Returns the new rows' ids by Message-ID; a Message-ID missing from the map was a copy. The
+ * Message-IDs given must differ from one another.
+ */
+export async function insertInboundEmails(db: Db, emails: NewInboundEmail[]): Promise<Map<string, number>> {
+  if (emails.length === 0) return new Map();
+  const rows = await db
+    .insertInto('inbound_emails')
+    .values(
+      emails.map((e) => ({
+        source: e.source,
+        incoming_server_id: e.incomingServerId,
+        rfc_message_id: e.rfcMessageId,
+        raw: e.raw,
+        sender: e.sender,
+        subject: e.subject,
+      })),
+    )
+    .onConflict((oc) => oc.column('rfc_message_id').doNothing())
+    .returning(['id', 'rfc_message_id'])
+    .execute();
+  return new Map(rows.map((r) => [r.rfc_message_id, r.id]));
 }
 
 export async function findInboundEmail(db: Db, id: number): Promise<InboundEmailRow | undefined> {
@@ -57,9 +72,10 @@ export async function findInboundEmail(db: Db, id: number): Promise<InboundEmail
   return rows[0];
 }
 
-export async function findInboundEmailByMessageId(db: Db, rfcMessageId: string): Promise<InboundEmailRow | undefined> {
-  const { rows } = await sql<InboundEmailRow>`SELECT ${columns} FROM inbound_emails WHERE rfc_message_id = ${rfcMessageId}`.execute(db);
-  return rows[0];
+export async function findInboundEmailsByMessageIds(db: Db, rfcMessageIds: string[]): Promise<InboundEmailRow[]> {
+  if (rfcMessageIds.length === 0) return [];
+  const { rows } = await sql<InboundEmailRow>`SELECT ${columns} FROM inbound_emails WHERE rfc_message_id = any(${rfcMessageIds}::text[])`.execute(db);
+  return rows;
 }
 
 export async function findInboundRaw(db: Db, id: number): Promise<Uint8Array | undefined> {
@@ -88,10 +104,15 @@ export async function listUnsettledInboundIds(db: Db, receivedBefore: Date, limi
   return rows.map((r) => r.id);
 }
 
-export async function settleInboundEmail(db: Db, id: number, outcome: InboundOutcome): Promise<void> {
+/** Records what became of each message, in one statement. */
+export async function settleInboundEmails(db: Db, settled: { id: number; outcome: InboundOutcome }[]): Promise<void> {
+  if (settled.length === 0) return;
+  const column = <T>(pick: (o: InboundOutcome) => T) => settled.map((s) => pick(s.outcome));
   await sql`
-    UPDATE inbound_emails SET state = ${outcome.state}, route = ${outcome.route}, reason = ${outcome.reason},
-      record_id = ${outcome.recordId ?? null}, message_id = ${outcome.messageId ?? null}, processed_at = now(),
-      attempts = attempts + 1
-    WHERE id = ${id}`.execute(db);
+    UPDATE inbound_emails AS e SET state = t.state, route = t.route, reason = t.reason, record_id = t.record_id,
+      message_id = t.message_id, processed_at = now(), attempts = e.attempts + 1
+    FROM unnest(${settled.map((s) => s.id)}::bigint[], ${column((o) => o.state)}::text[], ${column((o) => o.route)}::text[],
+                ${column((o) => o.reason)}::text[], ${column((o) => o.recordId ?? null)}::bigint[], ${column((o) => o.messageId ?? null)}::bigint[])
+      AS t(id, state, route, reason, record_id, message_id)
+    WHERE e.id = t.id`.execute(db);
 }

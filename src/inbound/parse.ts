@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import addressparser from 'nodemailer/lib/addressparser';
+import { replyBody, type ReplyBody } from './rules/quote.ts';
 
 export interface InboundAddress {
   /** Lowercased. */
@@ -38,6 +39,8 @@ export interface ParsedInbound {
   contentType: string;
   html: string | null;
   text: string | null;
+  /** What the message is posted with (rules/quote.ts), read here with the rest: it is parsing's other heavy half. */
+  body: ReplyBody;
   attachments: InboundAttachment[];
   /** The `message/delivery-status` part of a delivery report. */
   deliveryStatus: string | null;
@@ -75,6 +78,8 @@ function readParsed(mail: ParsedMail, identity: Buffer): ParsedInbound {
   const parts = mail.attachments.map((a) => ({ ...a, contentType: typeof a.contentType === 'string' && a.contentType !== '' ? withoutNul(a.contentType) : 'text/plain' }));
   const deliveryStatus = parts.find((a) => DELIVERY_STATUS_TYPES.has(a.contentType));
   const returned = parts.find((a) => RETURNED_MESSAGE_TYPES.has(a.contentType));
+  const html = typeof mail.html === 'string' ? withoutNul(mail.html) : null;
+  const text = mail.text === undefined ? null : withoutNul(mail.text);
   return {
     rfcMessageId: mail.messageId ? angle(withoutNul(mail.messageId)) : syntheticMessageId(identity),
     hasOwnMessageId: Boolean(mail.messageId),
@@ -88,8 +93,9 @@ function readParsed(mail: ParsedMail, identity: Buffer): ParsedInbound {
     references: messageIds(Array.isArray(mail.references) ? mail.references.join(' ') : mail.references),
     headers,
     contentType: headers.get('content-type') ?? 'text/plain',
-    html: typeof mail.html === 'string' ? withoutNul(mail.html) : null,
-    text: mail.text === undefined ? null : withoutNul(mail.text),
+    html,
+    text,
+    body: replyBody(html, text),
     attachments: parts
       .filter((a) => a !== deliveryStatus)
       .map((a) => ({
@@ -120,6 +126,7 @@ function unreadable(raw: Buffer, reason: string): ParsedInbound {
     contentType: 'application/octet-stream',
     html: null,
     text: null,
+    body: { html: '', blank: true },
     attachments: [],
     deliveryStatus: null,
     returnedMessage: null,

@@ -35,13 +35,25 @@ export async function findMessagesByRfcIds(db: Db, rfcMessageIds: string[]): Pro
   return rows;
 }
 
-/** The partner a sender's address belongs to (users' partners first, then the oldest), and whether any partner of that address has bounces counted. */
-export async function findSender(db: Db, emailNormalized: string): Promise<{ partnerId: number | null; bouncing: boolean }> {
-  const { rows } = await sql<{ id: number; bouncing: boolean }>`
-    SELECT p.id, bool_or(p.bounce_count > 0) OVER () AS bouncing FROM partners p LEFT JOIN users u ON u.partner_id = p.id
-    WHERE p.email_normalized = ${emailNormalized}
-    ORDER BY (u.id IS NULL), p.id LIMIT 1`.execute(db);
-  return { partnerId: rows[0]?.id ?? null, bouncing: rows[0]?.bouncing ?? false };
+export interface Sender {
+  partnerId: number | null;
+  /** Some partner of that address has bounces counted. */
+  bouncing: boolean;
+}
+
+/**
+ * The partner each sender's address belongs to (users' partners first, then the oldest), and whether
+ * any partner of that address has bounces counted; addresses of nobody are missing from the map.
+ */
+export async function findSenders(db: Db, emailsNormalized: string[]): Promise<Map<string, Sender>> {
+  if (emailsNormalized.length === 0) return new Map();
+  const { rows } = await sql<{ email: string; id: number; bouncing: boolean }>`
+    SELECT DISTINCT ON (p.email_normalized) p.email_normalized AS email, p.id,
+           bool_or(p.bounce_count > 0) OVER (PARTITION BY p.email_normalized) AS bouncing
+    FROM partners p LEFT JOIN users u ON u.partner_id = p.id
+    WHERE p.email_normalized = any(${[...new Set(emailsNormalized)]}::text[])
+    ORDER BY p.email_normalized, (u.id IS NULL), p.id`.execute(db);
+  return new Map(rows.map((r) => [r.email, { partnerId: r.id, bouncing: r.bouncing }]));
 }
 
 export async function isFollower(db: Db, recordId: number, partnerId: number): Promise<boolean> {
@@ -50,19 +62,28 @@ export async function isFollower(db: Db, recordId: number, partnerId: number): P
 }
 
 /**
- * How many messages this address sent to the thread since `since` (the sender-loop limit), counting
- * no further than `upTo`: the cost stays flat however long the thread.
+ * How many messages each address sent to its thread since `since` (the sender-loop limit), keyed
+ * `recordId:address`, counting no further than `upTo`: the cost stays flat however long the thread.
  */
-export async function countMessagesFromSender(db: Db, recordId: number, emailNormalized: string, since: Date, upTo: number): Promise<number> {
-  const { rows } = await sql<{ count: number }>`
-    SELECT count(*)::int AS count FROM (
-      SELECT 1 FROM messages
-      WHERE record_id = ${recordId} AND email_from_normalized = ${emailNormalized} AND created_at >= ${since}
-      LIMIT ${upTo}) AS recent`.execute(db);
-  return rows[0]?.count ?? 0;
+export async function countMessagesFromSenders(db: Db, pairs: { recordId: number; emailNormalized: string }[], since: Date, upTo: number): Promise<Map<string, number>> {
+  if (pairs.length === 0) return new Map();
+  const { rows } = await sql<{ record_id: number; email: string; count: number }>`
+    SELECT t.record_id, t.email, recent.count
+    FROM unnest(${pairs.map((p) => p.recordId)}::bigint[], ${pairs.map((p) => p.emailNormalized)}::text[]) AS t(record_id, email)
+    CROSS JOIN LATERAL (
+      SELECT count(*)::int AS count FROM (
+        SELECT 1 FROM messages m
+        WHERE m.record_id = t.record_id AND m.email_from_normalized = t.email AND m.created_at >= ${since}
+        LIMIT ${upTo}) AS limited) AS recent`.execute(db);
+  return new Map(rows.map((r) => [senderKey(r.record_id, r.email), r.count]));
+}
+
+export function senderKey(recordId: number, emailNormalized: string): string {
+  return `${recordId}:${emailNormalized}`;
 }
 
 /** A person who writes normally again is not bouncing any more: their counter starts over. */
-export async function resetBounceCount(db: Db, emailNormalized: string): Promise<void> {
-  await sql`UPDATE partners SET bounce_count = 0 WHERE email_normalized = ${emailNormalized} AND bounce_count > 0`.execute(db);
+export async function resetBounceCounts(db: Db, emailsNormalized: string[]): Promise<void> {
+  if (emailsNormalized.length === 0) return;
+  await sql`UPDATE partners SET bounce_count = 0 WHERE email_normalized = any(${emailsNormalized}::text[]) AND bounce_count > 0`.execute(db);
 }

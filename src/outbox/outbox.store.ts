@@ -1,14 +1,16 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { anyId } from '../db/ids.ts';
 import { containsPattern } from '../db/patterns.ts';
 import type { OutboxState } from '../db/schema.ts';
 
 /**
- * Queues one email per email notification of the message, in the caller's transaction.
+ * Queues one email per email notification of the messages, in the caller's transaction.
  * Set-based (INSERT … SELECT): the cost does not grow with a round trip per recipient, and nothing
  * is rendered here — the worker renders each email when it sends it.
  */
-export async function enqueueEmailNotifications(db: Db, messageId: number): Promise<number> {
+export async function enqueueEmailNotifications(db: Db, messageIds: number[]): Promise<number> {
+  if (messageIds.length === 0) return 0;
   const result = await db
     .insertInto('outbox')
     .columns(['channel', 'notification_id', 'message_id', 'partner_id', 'email_to'])
@@ -17,7 +19,7 @@ export async function enqueueEmailNotifications(db: Db, messageId: number): Prom
         .selectFrom('notifications as n')
         .innerJoin('partners as p', 'p.id', 'n.partner_id')
         .select([eb.val('email').as('channel'), 'n.id', 'n.message_id', 'n.partner_id', 'p.email'])
-        .where('n.message_id', '=', messageId)
+        .where('n.message_id', '=', anyId(messageIds))
         .where('n.channel', '=', 'email'),
     )
     .executeTakeFirst();

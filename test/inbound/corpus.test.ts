@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { createAlias } from '../../src/inbound/aliases.ts';
+import { receiveInboundBatch } from '../../src/inbound/gateway.ts';
 import { FIXTURES, fixtureBytes, messageRow, receive, sentThread, type SentThread } from '../helpers/inbound.ts';
 import { startOutboundApp, type OutboundApp } from '../helpers/smtp-app.ts';
 
@@ -79,4 +80,38 @@ describe('the inbound fixture corpus', () => {
       }
     });
   }
+});
+
+// An IMAP fetch hands the gateway its messages by chunks, routed together (src/inbound/process.ts):
+// the whole corpus in one batch, in a database of its own, must end as each fixture does alone.
+describe('the inbound fixture corpus as one batch', () => {
+  let batchApp: OutboundApp;
+  let batchThread: SentThread;
+  before(async () => {
+    batchApp = await startOutboundApp({ INBOUND_LOOP_LIMIT: '1000' });
+    batchThread = await sentThread(batchApp, { domain: 'facteur.test', clientEmail: 'client@customer.test', resId: '23' });
+    await createAlias(batchApp.app.mail, SYSTEM, { name: 'sales', domain: 'facteur.test', model: 'crm.lead' });
+  });
+  after(() => batchApp.close());
+
+  test('every fixture gets its expected state, route, thread, kind and author', async () => {
+    const results = await receiveInboundBatch(
+      batchApp.app.mail,
+      manifest.map(({ file }) => ({ raw: fixtureBytes(batchThread, file), source: 'imap' as const })),
+    );
+    assert.equal(results.length, manifest.length);
+    const authors = { customer: batchThread.client.id, user2: batchThread.user2.partnerId, unknown: null };
+    for (const [i, { file, expect }] of manifest.entries()) {
+      const result = results[i]!;
+      assert.equal(result.state, expect.state, `${file}: reason ${result.reason}`);
+      if (expect.route) assert.equal(result.route, expect.route, file);
+      if (expect.state !== 'routed') continue;
+      const message = await messageRow(batchApp, result.messageId!);
+      if (expect.record === 'sale.order/23') assert.equal(message.record_id, batchThread.recordId, file);
+      if (expect.kind) assert.equal(message.kind, expect.kind, file);
+      if (expect.author) assert.equal(message.author_partner_id, authors[expect.author], file);
+      if (expect.bodyContains) assert.ok(message.body_html.includes(expect.bodyContains), file);
+    }
+    assert.equal(new Set(results.map((r) => r.id)).size, manifest.length, 'each fixture stored once, none taken for a copy of another');
+  });
 });

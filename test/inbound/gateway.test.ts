@@ -2,10 +2,12 @@
 // reply token, In-Reply-To/References, alias, unrouted — and posted on its thread as the seed says
 // (seed 000 §12.2: a customer's answer reaches the other followers).
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { after, before, describe, test } from 'node:test';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { createAlias } from '../../src/inbound/aliases.ts';
 import { listEventsAfter } from '../../src/events/events.ts';
+import { receiveInboundBatch } from '../../src/inbound/gateway.ts';
 import { retryInbound } from '../../src/inbound/inbound.ts';
 import { messageRow, mime, notificationsOf, receive, sentThread, type SentThread } from '../helpers/inbound.ts';
 import { customer, record, startOutboundApp, unique, type OutboundApp } from '../helpers/smtp-app.ts';
@@ -212,5 +214,75 @@ describe('aliases and unrouted mail', () => {
     const result = await receive(t, await mime({ from: 'someone@elsewhere.test', to: `catchall@${thread.domain}`, subject: 'Cold email', text: 'Buy our stuff' }));
     assert.equal(result.state, 'unrouted');
     assert.match(result.reason!, /no reply token, known thread or alias/);
+  });
+});
+
+// An IMAP fetch hands its messages to the gateway by chunks (receiveInboundBatch): stored in one
+// statement, routed together, posted in one transaction — and each must end as it would alone.
+describe('a batch of messages', () => {
+  const batch = (raws: Buffer[]) => receiveInboundBatch(t.app.mail, raws.map((raw) => ({ raw, source: 'imap' as const })));
+
+  test('two copies of one Message-ID in a batch: stored and posted once, the second reported as a duplicate of the first', async () => {
+    const writer = await customer(t, 'Twice writer', `twice.${unique()}@customer.test`);
+    const raw = await mime({ from: writer.email!, to: thread.replyTo, subject: 'Re: twice in one fetch', text: 'Only once, please.' });
+    const [first, second] = await batch([raw, raw]);
+    assert.deepEqual([first!.state, first!.duplicate], ['routed', false]);
+    assert.deepEqual({ ...second!, duplicate: false }, first, 'the same message');
+    assert.equal(second!.duplicate, true);
+    const posted = await t.db.selectFrom('messages').select('id').where('subject', '=', 'Re: twice in one fetch').execute();
+    assert.equal(posted.length, 1);
+  });
+
+  test('a message answering another of the same batch finds its thread, as it would one at a time', async () => {
+    const alias = await createAlias(t.app.mail, SYSTEM, { name: `desk${unique()}`, domain: thread.domain, model: 'helpdesk.ticket' });
+    const question = await mime({ from: thread.client.email!, to: `${alias.name}@${thread.domain}`, subject: 'Printer on fire', text: 'Help!' });
+    const questionId = /^Message-ID: (<[^>]+>)/im.exec(question.toString())![1]!;
+    const followUp = await mime({ from: thread.client.email!, to: `${alias.name}@${thread.domain}`, subject: 'Re: Printer on fire', text: 'It is out now.', inReplyTo: questionId, references: [questionId] });
+    const [created, answered] = await batch([question, followUp]);
+    assert.deepEqual([created!.state, created!.route], ['routed', 'alias']);
+    assert.deepEqual([answered!.state, answered!.route, answered!.recordId], ['routed', 'thread', created!.recordId], 'on the ticket the first one created, not a second ticket');
+  });
+
+  test('a reply, a loop, a stranger on a partners-only alias and a reply to a note in one batch: each ends as it would alone', async () => {
+    const writer = await customer(t, 'Batch writer', `writer.${unique()}@customer.test`);
+    const alias = await createAlias(t.app.mail, SYSTEM, { name: `known${unique()}`, domain: thread.domain, model: 'crm.lead', contactPolicy: 'partners' });
+    const results = await batch([
+      await mime({ from: writer.email!, to: thread.replyTo, subject: 'Re: one', text: 'One.' }),
+      await mime({ from: writer.email!, to: thread.replyTo, subject: 'Re: looped', text: 'x', headers: { 'X-Zone-Loop': '1' } }),
+      await mime({ from: `stranger.${unique()}@elsewhere.test`, to: `${alias.name}@${thread.domain}`, subject: 'Hello', text: 'Hi' }),
+      await mime({ from: thread.user2.email!, to: `catchall@${thread.domain}`, subject: 'Re: two', text: 'Two.', inReplyTo: thread.note.rfcMessageId }),
+    ]);
+    assert.deepEqual(
+      results.map((r) => [r.state, r.route]),
+      [
+        ['routed', 'reply-token'],
+        ['dropped', 'loop'],
+        ['unrouted', null],
+        ['routed', 'thread'],
+      ],
+    );
+    assert.match(results[2]!.reason!, /accepts mail from known partners only/);
+    assert.equal((await messageRow(t, results[3]!.messageId!)).kind, 'note', 'a reply to a note stays a note');
+  });
+
+  test('when the database refuses one message of a batch, only that one fails; the others are posted', async () => {
+    await sql`CREATE FUNCTION refuse_poison_message() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.subject = 'Poison' THEN RAISE EXCEPTION 'refused (test)'; END IF; RETURN NEW; END $$`.execute(t.db);
+    await sql`CREATE TRIGGER refuse_poison_message BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_poison_message()`.execute(t.db);
+    const writer = await customer(t, 'Poison writer', `poison.${unique()}@customer.test`);
+    try {
+      const results = await batch([
+        await mime({ from: writer.email!, to: thread.replyTo, subject: 'Before', text: 'Fine.' }),
+        await mime({ from: writer.email!, to: thread.replyTo, subject: 'Poison', text: 'Not fine.' }),
+        await mime({ from: writer.email!, to: thread.replyTo, subject: 'After', text: 'Fine too.' }),
+      ]);
+      assert.deepEqual(results.map((r) => r.state), ['routed', 'failed', 'routed']);
+      assert.match(results[1]!.reason!, /refused \(test\)/);
+      const kept = await t.db.selectFrom('inbound_emails').select(['state', 'reason']).where('id', '=', results[1]!.id).executeTakeFirstOrThrow();
+      assert.equal(kept.state, 'failed', 'kept with its state and reason, to be retried');
+    } finally {
+      await sql`DROP TRIGGER refuse_poison_message ON messages`.execute(t.db);
+      await sql`DROP FUNCTION refuse_poison_message()`.execute(t.db);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseMentions, renderMentions } from '../../src/chatter/rules/mentions.ts';
-import { isBlank, sanitizeBody } from '../../src/chatter/rules/html.ts';
+import { isBlank, isSanitizedBlank, sanitizeBody } from '../../src/chatter/rules/html.ts';
 
 describe('mention markup @[Name](partner:ID)', () => {
   test('finds each mentioned partner once, in order', () => {
@@ -31,5 +31,22 @@ describe('mention markup @[Name](partner:ID)', () => {
   test('a body of empty tags is blank; an image is not', () => {
     assert.equal(isBlank('<p> </p><br>'), true);
     assert.equal(isBlank('<p><img src="cid:logo"></p>'), false);
+  });
+
+  test('isSanitizedBlank agrees with isBlank on what the sanitiser wrote', () => {
+    const bodies = [
+      '<p> </p><br>',
+      '<p>&nbsp;\u00a0</p>',
+      '<div><script>alert(1)</script><style>p{}</style></div>',
+      '<p title="a > b"> </p>',
+      '<p><img src="cid:logo"></p>',
+      '<p>Hello</p>',
+      '<blockquote>&lt;quoted&gt;</blockquote>',
+      '<!-- hidden --><p></p>',
+    ];
+    for (const body of bodies) {
+      const sanitized = sanitizeBody(body);
+      assert.equal(isSanitizedBlank(sanitized), isBlank(sanitized), `${body} → ${sanitized}`);
+    }
   });
 });

@@ -27,3 +27,12 @@ export function sanitizeBody(html: string): string {
 export function isBlank(html: string): boolean {
   return sanitizeHtml(html, { allowedTags: ['img'], allowedAttributes: {} }).trim() === '';
 }
+
+/**
+ * isBlank for HTML that sanitizeBody (or a sanitiser with its options) already wrote, without parsing
+ * it a second time: such HTML has no script or style whose text would be hidden, and escapes `<` and
+ * `>` inside attribute values, so removing the tags leaves exactly the text a reader sees.
+ */
+export function isSanitizedBlank(html: string): boolean {
+  return !/<img\b/i.test(html) && html.replace(/<[^>]*>/g, '').trim() === '';
+}

@@ -3,12 +3,25 @@
 // `div.moz-cite-prefix` + `blockquote[type=cite]`, Apple Mail `blockquote[type=cite]`, Outlook a
 // `div#divRplyFwdMsg` header after which everything is the quoted message.
 import sanitizeHtml from 'sanitize-html';
-import { bodyOptions } from '../../chatter/rules/html.ts';
+import { bodyOptions, isSanitizedBlank } from '../../chatter/rules/html.ts';
 
 export const QUOTE_ATTRIBUTE = 'data-facteur-quote';
 
 const OUTLOOK_TEXT_SEPARATOR = /^\s*-{2,}\s*(Original Message|Message d'origine|Ursprüngliche Nachricht|Messaggio originale)\s*-{2,}\s*$/i;
 const OUTLOOK_HISTORY = /<(?:hr[^>]*>\s*)?<div[^>]+id=["']?divRplyFwdMsg/i;
+
+export interface ReplyBody {
+  /** Sanitised, its quoted history marked. */
+  html: string;
+  /** It shows nothing to a reader (no text, no image). */
+  blank: boolean;
+}
+
+/** What a received message is posted with: its HTML part, else its text part made HTML. */
+export function replyBody(html: string | null, text: string | null): ReplyBody {
+  const body = html !== null ? sanitizeReplyHtml(html) : textToHtml(text ?? '');
+  return { html: body, blank: isSanitizedBlank(body) };
+}
 
 /**
  * Inbound HTML, sanitised as every stored body is (DESIGN "Security"), with its quoted parts marked,
