@@ -165,14 +165,14 @@ async function phases(app: App, world: ReplyWorld, template: ReplyTemplate, size
   const n = sizes.phaseMessages;
   const { raws: toParse } = replyCopies(template, `${key}x`, n);
   let start = performance.now();
-  const parsed = [];
-  for (const raw of toParse) parsed.push(await parseInbound(raw));
+  for (const raw of toParse) await parseInbound(raw);
   const parseMs = (performance.now() - start) / n;
+  const htmls: string[] = [];
   start = performance.now();
-  for (const raw of toParse) await simpleParser(raw, PARSE_OPTIONS);
+  for (const raw of toParse) htmls.push((await simpleParser(raw, PARSE_OPTIONS)).html as string);
   const simpleParserMs = (performance.now() - start) / n;
   start = performance.now();
-  for (const p of parsed) sanitizeReplyHtml(p.html!);
+  for (const html of htmls) sanitizeReplyHtml(html);
   const sanitizeMs = (performance.now() - start) / n;
 
   const { raws, ids } = replyCopies(template, `${key}s`, n);

@@ -43,7 +43,67 @@ export async function receiveInbound(deps: MailDeps, input: ReceiveInput): Promi
  * Message-ID are stored and processed once; the second is reported as a duplicate of the first.
  */
 export async function receiveInboundBatch(deps: MailDeps, inputs: ReceiveInput[]): Promise<ReceiveResult[]> {
-  // One message is parsed here; a batch in the parsing threads, while this thread stores and routes.
+  return routeBatch(deps, await storeBatch(deps, inputs));
+}
+
+export type BatchOutcome = { results: ReceiveResult[] } | { error: unknown };
+
+/**
+ * Many batches, as a fetch downloads them. Each batch is parsed and stored as soon as it is handed
+ * in, up to `ahead` batches before the one being routed, so that parsing (in its threads), storing
+ * and routing overlap. Routing takes the batches strictly in order: a message that answers one of an
+ * earlier batch finds its thread. `onReceived` hears of each batch in order, with its results or the
+ * error that kept it from being stored; if it throws, no later batch is taken or reported (those
+ * already stored are still routed), and the call rejects with that error.
+ */
+export async function receiveInboundBatches<T>(
+  deps: MailDeps,
+  batches: AsyncIterable<T[]> | Iterable<T[]>,
+  inputOf: (item: T) => ReceiveInput,
+  onReceived: (items: T[], outcome: BatchOutcome) => Promise<void>,
+  ahead = 3,
+): Promise<void> {
+  let routing: Promise<void> = Promise.resolve();
+  let failure: { error: unknown } | null = null;
+  const inFlight: Promise<void>[] = [];
+  for await (const items of batches) {
+    const stored = storeBatch(deps, items.map(inputOf));
+    stored.catch(() => {}); // its error is reported below, in its turn
+    routing = routing.then(async () => {
+      let outcome: BatchOutcome;
+      try {
+        outcome = { results: await routeBatch(deps, await stored) };
+      } catch (error) {
+        outcome = { error };
+      }
+      if (failure) return;
+      try {
+        await onReceived(items, outcome);
+      } catch (error) {
+        failure = { error };
+      }
+    });
+    inFlight.push(routing);
+    if (inFlight.length >= ahead) await inFlight.shift();
+    if (failure) break;
+  }
+  await routing;
+  if (failure) throw (failure as { error: unknown }).error;
+}
+
+/** A batch parsed and stored, waiting to be routed. */
+interface StoredBatch {
+  inputs: ReceiveInput[];
+  parsed: ParsedInbound[];
+  /** Message-ID → the position of its first copy in the batch. */
+  first: Map<string, number>;
+  /** Message-ID → the id of the row this batch stored; a Message-ID missing here was kept before. */
+  ids: Map<string, number>;
+  stored: StoredInbound[];
+}
+
+async function storeBatch(deps: MailDeps, inputs: ReceiveInput[]): Promise<StoredBatch> {
+  // One message is parsed here; a batch in the parsing threads, while this thread routes the one before.
   const parsed = inputs.length === 1 ? [await parseInbound(inputs[0]!.raw, inputs[0]!.identity)] : await parseInThreads(inputs);
   const first = new Map<string, number>();
   parsed.forEach((mail, i) => first.has(mail.rfcMessageId) || first.set(mail.rfcMessageId, i));
@@ -67,8 +127,11 @@ export async function receiveInboundBatch(deps: MailDeps, inputs: ReceiveInput[]
     deps.log.info({ inboundId, rfcMessageId, source: inputs[i]!.source, from: from?.address }, 'inbound email received');
     stored.push({ inboundId, mail: parsed[i]! });
   }
-  const outcomes = await processInboundBatch(deps, stored);
+  return { inputs, parsed, first, ids, stored };
+}
 
+async function routeBatch(deps: MailDeps, { inputs, parsed, first, ids, stored }: StoredBatch): Promise<ReceiveResult[]> {
+  const outcomes = await processInboundBatch(deps, stored);
   const results = new Map<string, Omit<ReceiveResult, 'duplicate'>>(stored.map((s, k) => [s.mail.rfcMessageId, resultOf(s.inboundId, outcomes[k]!)]));
   const keptBefore = parsed.filter((p) => !results.has(p.rfcMessageId)).map((p) => p.rfcMessageId);
   for (const row of await findInboundEmailsByMessageIds(deps.db, keptBefore)) {

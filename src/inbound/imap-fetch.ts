@@ -1,6 +1,6 @@
 // Fetching an incoming server (seed 000 §3.2: "only unseen messages"): the unseen messages, in UID
-// order, are downloaded, handed to the gateway by chunks, and marked \Seen only once the gateway has
-// stored them.
+// order, are downloaded, handed to the gateway by chunks (the next chunks download while the gateway
+// works on one), and marked \Seen only once the gateway has stored them.
 // Whatever fails, nothing is lost: a message the gateway could not store stays unseen for the next
 // fetch, and one stored but not yet marked seen when the connection dropped comes back as a
 // duplicate (same Message-ID), is not stored twice, and is marked seen then.
@@ -8,7 +8,7 @@ import { requireSystem, type Actor } from '../chatter/actor.ts';
 import type { Db } from '../db/database.ts';
 import { FacteurError } from '../errors.ts';
 import type { MailDeps } from '../mail/deps.ts';
-import { receiveInboundBatch } from './gateway.ts';
+import { receiveInbound, receiveInboundBatches, type BatchOutcome } from './gateway.ts';
 import { imapClient, imapFailureReason, type ImapAccount } from './imap-connection.ts';
 import { claimDueIncomingServer, listIncomingServers, markFetchStarted, recordFetchOutcome } from './incoming-servers.store.ts';
 import { imapAccountOf, requireIncomingServer } from './incoming-servers.ts';
@@ -114,22 +114,13 @@ async function fetchUnseen(deps: MailDeps, account: ImapAccount, report: FetchRe
     if (uids === false || uids === undefined) throw new Error(`The server refused to search "${account.folder}" for unseen messages.`);
     report.unseen = uids.length;
     progress();
-    let chunk: { uid: number; source: Buffer }[] = [];
-    let chunkBytes = 0;
-    for (const uid of [...uids].sort((a, b) => a - b)) {
-      if (options.signal?.aborted) break;
-      // BODY.PEEK[]: downloading does not mark the message seen; only the STORE below does.
-      const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
-      if (!message || !message.source) continue; // expunged since the search: someone else took it
-      chunk.push({ uid, source: message.source });
-      chunkBytes += message.source.length;
-      if (chunk.length >= (options.chunkSize ?? CHUNK_MESSAGES) || chunkBytes >= CHUNK_BYTES) {
-        await storeChunk(deps, client, account, chunk, report, progress);
-        chunk = [];
-        chunkBytes = 0;
-      }
-    }
-    await storeChunk(deps, client, account, chunk, report, progress);
+    // While the gateway parses, stores and routes a chunk, the next ones download.
+    await receiveInboundBatches(
+      deps,
+      downloads(client, [...uids].sort((a, b) => a - b), options),
+      (m) => ({ raw: m.source, source: 'imap', incomingServerId: account.id }),
+      (chunk, outcome) => markStored(deps, client, account, chunk, outcome, report, progress),
+    );
     await client.logout();
   } finally {
     client.close();
@@ -144,16 +135,43 @@ async function fetchUnseen(deps: MailDeps, account: ImapAccount, report: FetchRe
 const CHUNK_MESSAGES = 50;
 const CHUNK_BYTES = 20 * 1024 * 1024;
 
-async function storeChunk(
+interface Downloaded {
+  uid: number;
+  source: Buffer;
+}
+
+/** The unseen messages, downloaded one by one, handed on by chunks. */
+async function* downloads(client: ReturnType<typeof imapClient>, uids: number[], options: FetchOptions): AsyncGenerator<Downloaded[]> {
+  let chunk: Downloaded[] = [];
+  let bytes = 0;
+  for (const uid of uids) {
+    if (options.signal?.aborted) break;
+    // BODY.PEEK[]: downloading does not mark the message seen; only the STORE of markStored does.
+    const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
+    if (!message || !message.source) continue; // expunged since the search: someone else took it
+    chunk.push({ uid, source: message.source });
+    bytes += message.source.length;
+    if (chunk.length >= (options.chunkSize ?? CHUNK_MESSAGES) || bytes >= CHUNK_BYTES) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/** Marks seen what the gateway stored of a chunk, and counts it. */
+async function markStored(
   deps: MailDeps,
   client: ReturnType<typeof imapClient>,
   account: ImapAccount,
-  chunk: { uid: number; source: Buffer }[],
+  chunk: Downloaded[],
+  outcome: BatchOutcome,
   report: FetchReport,
   progress: () => void,
 ): Promise<void> {
-  if (chunk.length === 0) return;
-  const stored = await storeEach(deps, account, chunk);
+  const stored =
+    'results' in outcome ? new Map(chunk.map((m, i) => [m.uid, outcome.results[i]!.duplicate])) : await storeEach(deps, account, chunk);
   const failed = chunk.filter((m) => !stored.has(m.uid)).map((m) => m.uid);
   if (failed.length > 0) {
     report.failed += failed.length;
@@ -173,23 +191,17 @@ async function storeChunk(
 }
 
 /**
- * Hands the chunk to the gateway; if the database refuses it, each message on its own, so that only
- * the one it refuses stays unseen. Returns the UIDs stored, each with whether it was a duplicate.
+ * The database refused a chunk: each message on its own, so that only the one it refuses stays unseen.
+ * Returns the UIDs stored, each with whether it was a duplicate.
  */
-async function storeEach(deps: MailDeps, account: ImapAccount, chunk: { uid: number; source: Buffer }[]): Promise<Map<number, boolean>> {
-  const input = (m: { source: Buffer }) => ({ raw: m.source, source: 'imap' as const, incomingServerId: account.id });
-  try {
-    const results = await receiveInboundBatch(deps, chunk.map(input));
-    return new Map(chunk.map((m, i) => [m.uid, results[i]!.duplicate]));
-  } catch (error) {
-    if (chunk.length === 1) {
-      deps.log.error({ serverId: account.id, uid: chunk[0]!.uid, err: error }, 'inbound email could not be stored; left unseen on the server for the next fetch');
-      return new Map();
-    }
-  }
+async function storeEach(deps: MailDeps, account: ImapAccount, chunk: Downloaded[]): Promise<Map<number, boolean>> {
   const stored = new Map<number, boolean>();
-  for (const message of chunk) {
-    for (const [uid, duplicate] of await storeEach(deps, account, [message])) stored.set(uid, duplicate);
+  for (const { uid, source } of chunk) {
+    try {
+      stored.set(uid, (await receiveInbound(deps, { raw: source, source: 'imap', incomingServerId: account.id })).duplicate);
+    } catch (error) {
+      deps.log.error({ serverId: account.id, uid, err: error }, 'inbound email could not be stored; left unseen on the server for the next fetch');
+    }
   }
   return stored;
 }

@@ -37,7 +37,7 @@ export interface ParsedInbound {
   headers: Map<string, string>;
   /** e.g. `multipart/report; report-type=delivery-status` */
   contentType: string;
-  html: string | null;
+  /** The text part (a delivery report's human-readable part is read from it). */
   text: string | null;
   /** What the message is posted with (rules/quote.ts), read here with the rest: it is parsing's other heavy half. */
   body: ReplyBody;
@@ -93,7 +93,6 @@ function readParsed(mail: ParsedMail, identity: Buffer): ParsedInbound {
     references: messageIds(Array.isArray(mail.references) ? mail.references.join(' ') : mail.references),
     headers,
     contentType: headers.get('content-type') ?? 'text/plain',
-    html,
     text,
     body: replyBody(html, text),
     attachments: parts
@@ -124,7 +123,6 @@ function unreadable(raw: Buffer, reason: string): ParsedInbound {
     references: [],
     headers: new Map(),
     contentType: 'application/octet-stream',
-    html: null,
     text: null,
     body: { html: '', blank: true },
     attachments: [],

@@ -173,7 +173,10 @@ describe('fetching an incoming server from a real Dovecot', { skip: dovecotMissi
     const failed = await getIncomingServer(deps, SYSTEM, server.id);
     assert.equal(failed.lastError, first.error, 'recorded on the server');
     assert.ok(logs.some((l) => l.serverId === server.id && l.level === 50 && /fetch of incoming server failed/.test(String(l.msg))), 'logged, with the server id');
-    assert.equal((await storedRows(messages.map((m) => m.messageId))).length, 2 * CHUNK, 'what was stored stays stored');
+    // The chunks after the second may have been downloaded and stored ahead of the kill (the gateway
+    // takes chunks while the next ones download): at least the first two chunks are stored.
+    const storedFirst = (await storedRows(messages.map((m) => m.messageId))).length;
+    assert.ok(storedFirst >= 2 * CHUNK && storedFirst <= 50, `what was stored stays stored (${storedFirst})`);
 
     // While it is down, a fetch fails cleanly and takes nothing.
     const down = await fetchIncomingServer(deps, server.id);
@@ -185,7 +188,7 @@ describe('fetching an incoming server from a real Dovecot', { skip: dovecotMissi
     const unseenAfterRestart = (await dovecot.list()).filter((m) => !m.seen).length;
     assert.equal(unseenAfterRestart, 50 - CHUNK, 'the stored-but-unseen messages are still unseen');
     const second = await fetchIncomingServer(deps, server.id);
-    assert.deepEqual(second, { unseen: 50 - CHUNK, stored: 50 - 2 * CHUNK, duplicates: CHUNK, ...clean });
+    assert.deepEqual(second, { unseen: 50 - CHUNK, stored: 50 - storedFirst, duplicates: storedFirst - CHUNK, ...clean }, 'what the first fetch stored comes back as duplicates');
     const rows = await storedRows(messages.map((m) => m.messageId));
     assert.equal(rows.length, 50, 'every message stored');
     assert.equal(new Set(rows.map((r) => r.rfc_message_id)).size, 50, 'none twice');
