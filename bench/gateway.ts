@@ -13,7 +13,8 @@ import { createApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase, type Db } from '../src/db/database.ts';
 import { analyzeNonEmptyTables } from '../src/db/statistics.ts';
-import { receiveInbound, receiveInboundBatch, type ReceiveResult } from '../src/inbound/gateway.ts';
+import { receiveInbound, receiveInboundBatch, receiveInboundBatches, type ReceiveResult } from '../src/inbound/gateway.ts';
+import { CHUNK_MESSAGES, CHUNKS_AHEAD } from '../src/inbound/imap-fetch.ts';
 import { parseInbound } from '../src/inbound/parse.ts';
 import { sanitizeReplyHtml } from '../src/inbound/rules/quote.ts';
 import type { MailDeps } from '../src/mail/deps.ts';
@@ -29,16 +30,21 @@ import { int, median, ratio } from './lib/stats.ts';
 const FULL = { copies: 2_000, runs: 3, warmup: 300, asides: true, phaseMessages: 300, profile: true };
 const QUICK = { copies: 300, runs: 1, warmup: 100, asides: false, phaseMessages: 100, profile: false };
 
-/** How the messages are handed in: `batch` messages per call, `inFlight` calls at a time. */
-interface Feed {
-  batch: number;
-  inFlight: number;
-}
-/** The main figure: as the IMAP fetch hands them (CHUNK_MESSAGES in src/inbound/imap-fetch.ts), two fetches at once. */
-const BATCHED: Feed = { batch: 50, inFlight: 2 };
-const ONE_BATCH_AT_A_TIME: Feed = { batch: 50, inFlight: 1 };
-const ONE_AT_A_TIME: Feed = { batch: 1, inFlight: 1 };
-const feedName = (feed: Feed) => (feed.batch === 1 ? 'one message at a time' : `batches of ${feed.batch}, ${feed.inFlight} in flight`);
+/**
+ * How the messages are handed in: `fetch` as the IMAP fetch does (chunks of `batch`, `ahead` chunks
+ * parsed and stored while one is routed: receiveInboundBatches), `batch` one receiveInboundBatch after
+ * the other, `single` one receiveInbound after the other (an SMTP session, the API).
+ */
+type Feed = { kind: 'fetch'; batch: number; ahead: number } | { kind: 'batch'; batch: number } | { kind: 'single' };
+const FETCH: Feed = { kind: 'fetch', batch: CHUNK_MESSAGES, ahead: CHUNKS_AHEAD };
+const ONE_BATCH_AT_A_TIME: Feed = { kind: 'batch', batch: CHUNK_MESSAGES };
+const ONE_AT_A_TIME: Feed = { kind: 'single' };
+const feedName = (feed: Feed) =>
+  feed.kind === 'fetch'
+    ? `as the IMAP fetch (chunks of ${feed.batch}, ${feed.ahead} ahead)`
+    : feed.kind === 'batch'
+      ? `one batch of ${feed.batch} at a time`
+      : 'one message at a time';
 type Sizes = typeof FULL;
 
 /**
@@ -111,22 +117,29 @@ function referenceRun(raws: Buffer[], dbCpu: (() => Promise<number>) | null): Pr
   });
 }
 
-/** Hands the buffers to the gateway as `feed` says; a batch of one goes through receiveInbound. */
+/** Hands the buffers to the gateway as `feed` says. */
 async function feedGateway(deps: MailDeps, raws: Buffer[], feed: Feed): Promise<ReceiveResult[]> {
-  const results: ReceiveResult[] = new Array(raws.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < raws.length) {
-      const start = next;
-      const batch = raws.slice(start, (next += feed.batch));
-      const received =
-        batch.length === 1
-          ? [await receiveInbound(deps, { raw: batch[0]!, source: 'api' })]
-          : await receiveInboundBatch(deps, batch.map((raw) => ({ raw, source: 'imap' as const })));
-      received.forEach((r, i) => (results[start + i] = r));
-    }
-  };
-  await Promise.all(Array.from({ length: feed.inFlight }, lane));
+  const results: ReceiveResult[] = [];
+  if (feed.kind === 'single') {
+    for (const raw of raws) results.push(await receiveInbound(deps, { raw, source: 'api' }));
+    return results;
+  }
+  const chunks: Buffer[][] = [];
+  for (let i = 0; i < raws.length; i += feed.batch) chunks.push(raws.slice(i, i + feed.batch));
+  if (feed.kind === 'batch') {
+    for (const chunk of chunks) results.push(...(await receiveInboundBatch(deps, chunk.map((raw) => ({ raw, source: 'imap' as const })))));
+    return results;
+  }
+  await receiveInboundBatches(
+    deps,
+    chunks,
+    (raw) => ({ raw, source: 'imap' }),
+    async (_, outcome) => {
+      if ('error' in outcome) throw outcome.error;
+      results.push(...outcome.results);
+    },
+    feed.ahead,
+  );
   return results;
 }
 
@@ -192,7 +205,7 @@ async function phases(app: App, world: ReplyWorld, template: ReplyTemplate, size
   const statementsMs = timer.timings.reduce((sum, t) => sum + (t.end - t.start), 0) / n;
   const pad = (ms: number) => `${ms.toFixed(3)} ms`.padStart(10);
   const share = (ms: number) => `${((100 * ms) / wallMs).toFixed(0)} %`.padStart(5);
-  const batches = Math.ceil(n / ONE_BATCH_AT_A_TIME.batch);
+  const batches = Math.ceil(n / CHUNK_MESSAGES);
   console.log(
     `  where a message goes (${feedName(ONE_BATCH_AT_A_TIME)}, every statement timed; ${n} messages, ${(timer.timings.length / batches).toFixed(1)} statements a batch; per message; not counted above):`,
   );
@@ -216,7 +229,7 @@ async function profile(app: App, world: ReplyWorld, template: ReplyTemplate, cou
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
-  const results = await feedGateway(app.mail, raws, BATCHED);
+  const results = await feedGateway(app.mail, raws, FETCH);
   const { profile: taken } = await session.post('Profiler.stop');
   session.disconnect();
   await checkPosted(app.mail.db, world, ids, results);
@@ -255,7 +268,7 @@ async function onEngine(name: string, app: App, sizes: Sizes, dbCpu: (() => Prom
 
   const warm = replyCopies(first.template, `${key}w`, sizes.warmup);
   console.log(describe(`  warm-up simpleParser`, sizes.warmup, await referenceRun(warm.raws, dbCpu)));
-  console.log(describe(`  warm-up gateway`, sizes.warmup, await gatewayRun(app, first.world, warm.raws, warm.ids, dbCpu, BATCHED)));
+  console.log(describe(`  warm-up gateway`, sizes.warmup, await gatewayRun(app, first.world, warm.raws, warm.ids, dbCpu, FETCH)));
   // What the scheduler does on PGlite every 10 minutes and autovacuum on PostgreSQL: statistics of the filled tables.
   await analyzeNonEmptyTables(app.mail.db);
 
@@ -267,7 +280,7 @@ async function onEngine(name: string, app: App, sizes: Sizes, dbCpu: (() => Prom
     const { raws, ids } = replyCopies(template, `${key}${run}`, sizes.copies);
     reference.push(await referenceRun(raws, dbCpu));
     console.log(describe(`  run ${run} simpleParser`, sizes.copies, reference.at(-1)!));
-    gateway.push(await gatewayRun(app, world, raws, ids, dbCpu, BATCHED));
+    gateway.push(await gatewayRun(app, world, raws, ids, dbCpu, FETCH));
     console.log(describe(`  run ${run} gateway`, sizes.copies, gateway.at(-1)!));
     console.log(`    ratio ${ratio(gateway.at(-1)!.rate / reference.at(-1)!.rate)}`);
   }
@@ -343,7 +356,7 @@ export async function gateway(options: BenchOptions): Promise<string> {
   const sizes = options.quick ? QUICK : FULL;
   console.log(
     `${sizes.copies} copies of the reply per run, ${sizes.runs} counted run(s) after a warm-up of ${sizes.warmup}; ` +
-      `the gateway is fed ${feedName(BATCHED)} (as IMAP fetches hand messages in), the reference one message after the other` +
+      `the gateway is fed ${feedName(FETCH)}, the reference one message after the other` +
       `${sizes.asides ? `; asides: ${feedName(ONE_BATCH_AT_A_TIME)}, and ${feedName(ONE_AT_A_TIME)}` : ''}`,
   );
   const pglite = await onPglite(sizes);

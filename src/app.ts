@@ -4,6 +4,7 @@ import type { ChatterDeps } from './chatter/deps.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type OpenedDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { sizeParsePool } from './inbound/parse-pool.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { MailDeps } from './mail/deps.ts';
 import { loadMasterKey } from './secrets/masterKey.ts';
@@ -31,6 +32,7 @@ export async function createApp(config: Config, options: { database?: OpenedData
   const database =
     options.database ??
     (await openDatabase(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: config.dataDir }));
+  sizeParsePool(database.engine);
   const { applied } = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
   const chatter: ChatterDeps = { db: database.db, log };

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { anyId } from '../db/ids.ts';
 import { containsPattern } from '../db/patterns.ts';
 
 export interface RecordRow {
@@ -50,20 +49,6 @@ export async function findRecordByRef(db: Db, model: string, resId: string): Pro
 export async function findRecordById(db: Db, id: number): Promise<RecordRow | undefined> {
   const row = await recordQuery(db).where('id', '=', id).executeTakeFirst();
   return row && toRecordRow(row);
-}
-
-/** The records with these ids or these references, in one statement; in no particular order. */
-export async function findRecords(db: Db, ids: number[], refs: { model: string; resId: string }[]): Promise<RecordRow[]> {
-  if (ids.length === 0 && refs.length === 0) return [];
-  const rows = await recordQuery(db)
-    .where((eb) =>
-      eb.or([
-        eb('id', '=', anyId(ids)),
-        eb(sql`(model, res_id)`, 'in', sql`(SELECT * FROM unnest(${refs.map((r) => r.model)}::text[], ${refs.map((r) => r.resId)}::text[]))`),
-      ]),
-    )
-    .execute();
-  return rows.map(toRecordRow);
 }
 
 /** Inserts the record, or returns undefined when another caller registered it first. */

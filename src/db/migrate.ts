@@ -4,6 +4,7 @@ import * as outbound from './migrations/0002_outbound.ts';
 import * as outboxClaim from './migrations/0003_outbox_claim.ts';
 import * as inbound from './migrations/0004_inbound.ts';
 import * as notices from './migrations/0005_notices.ts';
+import * as inboundRawGzip from './migrations/0006_inbound_raw_gzip.ts';
 
 // Listed in code rather than read from disk, so that migrations travel with the program.
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003_outbox_claim': outboxClaim,
   '0004_inbound': inbound,
   '0005_notices': notices,
+  '0006_inbound_raw_gzip': inboundRawGzip,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

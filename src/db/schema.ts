@@ -213,7 +213,11 @@ export interface Database {
     source: InboundSource;
     incoming_server_id: number | null;
     rfc_message_id: string;
+    /** As received, or gzip-compressed: raw_encoding says which (migration 0006). */
     raw: Uint8Array;
+    raw_encoding: Generated<'identity' | 'gzip'>;
+    /** Bytes as received. */
+    size: number;
     sender: string | null;
     subject: string | null;
     state: Generated<InboundState>;

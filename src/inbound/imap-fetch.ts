@@ -31,7 +31,7 @@ export interface FetchOptions {
   onProgress?: (report: FetchReport) => void;
   /** Ends the fetch between two messages (the worker is stopping). */
   signal?: AbortSignal;
-  /** Messages handed to the gateway at a time (default 50). */
+  /** Messages handed to the gateway at a time (default CHUNK_MESSAGES). */
   chunkSize?: number;
 }
 
@@ -120,6 +120,7 @@ async function fetchUnseen(deps: MailDeps, account: ImapAccount, report: FetchRe
       downloads(client, [...uids].sort((a, b) => a - b), options),
       (m) => ({ raw: m.source, source: 'imap', incomingServerId: account.id }),
       (chunk, outcome) => markStored(deps, client, account, chunk, outcome, report, progress),
+      CHUNKS_AHEAD,
     );
     await client.logout();
   } finally {
@@ -132,8 +133,10 @@ async function fetchUnseen(deps: MailDeps, account: ImapAccount, report: FetchRe
  * it) and are marked seen together: at most this many messages (unless the caller says otherwise), or
  * this many bytes, at a time.
  */
-const CHUNK_MESSAGES = 50;
+export const CHUNK_MESSAGES = 100;
 const CHUNK_BYTES = 20 * 1024 * 1024;
+/** Chunks downloaded and stored ahead of the one being routed (receiveInboundBatches). */
+export const CHUNKS_AHEAD = 3;
 
 interface Downloaded {
   uid: number;

@@ -36,7 +36,7 @@ export async function getInboundRaw(deps: MailDeps, actor: Actor, id: number): P
   requireSystem(actor, 'handle inbound email');
   const raw = await findInboundRaw(deps.db, id);
   if (!raw) throw new FacteurError('INBOUND_EMAIL_NOT_FOUND', `There is no inbound email ${id}.`);
-  return Buffer.from(raw);
+  return raw;
 }
 
 /** Processes a kept message again (after an alias was added, a record registered…). */

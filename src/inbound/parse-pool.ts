@@ -19,15 +19,32 @@ interface ParseThread {
   waiting: Map<number, { resolve: (parsed: ParsedInbound) => void; reject: (error: Error) => void }>;
 }
 
-/** One thread per spare core, up to two: the main thread and the database need the others. */
-const THREADS = Math.max(1, Math.min(2, os.availableParallelism() - 1));
-
+let size = poolSizeFor('pglite');
 let threads: ParseThread[] | null = null;
 let nextId = 1;
 
+/**
+ * One thread per core, up to four; with the embedded database, one core fewer, for its own thread in
+ * this process (PostgreSQL works in processes of its own). Measured on 2 cores: two parsing threads
+ * next to PGlite's slowed the gateway down, next to PostgreSQL they sped it up (BENCHMARKS.md, gateway).
+ */
+export function sizeParsePool(engine: 'pglite' | 'postgres'): void {
+  size = poolSizeFor(engine);
+  if (threads && threads.length !== size) {
+    // Started for another database in this process (a benchmark runs both): the next batch starts anew.
+    for (const thread of threads) if (thread.waiting.size === 0) void thread.worker.terminate();
+    threads = null;
+  }
+}
+
+function poolSizeFor(engine: 'pglite' | 'postgres'): number {
+  const cores = os.availableParallelism();
+  return Math.max(1, Math.min(4, engine === 'pglite' ? cores - 1 : cores));
+}
+
 /** Parses the messages in the pool's threads; results in the order given. */
 export function parseInThreads(inputs: { raw: Buffer; identity?: Buffer | undefined }[]): Promise<ParsedInbound[]> {
-  threads ??= Array.from({ length: THREADS }, startThread);
+  threads ??= Array.from({ length: size }, startThread);
   return Promise.all(
     inputs.map((input) => {
       const thread = threads!.reduce((least, t) => (t.waiting.size < least.waiting.size ? t : least));

@@ -7,7 +7,7 @@ import { SYSTEM } from '../chatter/actor.ts';
 import { followRecord } from '../chatter/followers.ts';
 import { postReceivedMessages, type ReceivedPost } from '../chatter/post-received.ts';
 import { registerRecord } from '../chatter/records.ts';
-import { findRecordById, findRecords, type RecordRow } from '../chatter/records.store.ts';
+import { findRecordById } from '../chatter/records.store.ts';
 import type { Db } from '../db/database.ts';
 import { insertEvent } from '../events/events.store.ts';
 import type { MailDeps } from '../mail/deps.ts';
@@ -17,17 +17,17 @@ import { findInboundEmail, findInboundRaw, settleInboundEmails, type InboundOutc
 import { parseInbound, threadIdsOf, type ParsedInbound } from './parse.ts';
 import {
   countMessagesFromSenders,
-  findMessagesByRfcIds,
-  findSenders,
   isFollower,
-  loadRoutingTables,
+  loadRouting,
   resetBounceCounts,
   senderKey,
-  type AliasDomainRow,
   type AliasRow,
+  type KnownMessage,
+  type RoutedRecord,
+  type RoutingLookups,
   type Sender,
 } from './routing.store.ts';
-import { planRoute, type RouteCandidate } from './rules/route.ts';
+import { planRoute, replyTokenRefs, type RouteCandidate, type RoutingFacts } from './rules/route.ts';
 import { answerUnrouted } from './unrouted-notice.ts';
 
 /** A message once stored: its row in inbound_emails and what parsing read. */
@@ -36,28 +36,22 @@ export interface StoredInbound {
   mail: ParsedInbound;
 }
 
-type KnownMessage = Awaited<ReturnType<typeof findMessagesByRfcIds>>[number];
-
-/** What the batch looked up for all its messages at once. */
-interface Lookups {
-  aliasDomains: AliasDomainRow[];
-  aliases: AliasRow[];
-  known: KnownMessage[];
-  senders: Map<string, Sender>;
-  recordsById: Map<number, RecordRow>;
-  recordsByRef: Map<string, RecordRow>;
+/** What the batch looked up for all its messages at once, records indexed. */
+interface Lookups extends RoutingLookups {
+  recordsById: Map<number, RoutedRecord>;
+  recordsByRef: Map<string, RoutedRecord>;
 }
 
 /** Where a candidate leads: a thread to post on, or why it does not. */
 type Target =
-  | { kind: 'thread'; record: RecordRow; parent: { id: number; kind: string } | null; route: RouteCandidate['kind'] }
+  | { kind: 'thread'; record: RoutedRecord; parent: { id: number; kind: string } | null; route: RouteCandidate['kind'] }
   | { kind: 'new-record'; alias: AliasRow }
   | { kind: 'none'; why: string };
 
 /** A message on its way to a thread. */
 interface Posting {
   index: number;
-  record: RecordRow;
+  record: RoutedRecord;
   route: RouteCandidate['kind'];
   parent: { id: number; kind: string } | null;
   sender: Sender;
@@ -71,7 +65,7 @@ const NOBODY: Sender = { partnerId: null, bouncing: false };
 export async function processInbound(deps: MailDeps, inboundId: number): Promise<InboundOutcome> {
   const [raw, row] = await Promise.all([findInboundRaw(deps.db, inboundId), findInboundEmail(deps.db, inboundId)]);
   // Read again under the identity it was stored with.
-  const mail = { ...(await parseInbound(Buffer.from(raw!))), rfcMessageId: row!.rfcMessageId };
+  const mail = { ...(await parseInbound(raw!)), rfcMessageId: row!.rfcMessageId };
   return (await processInboundBatch(deps, [{ inboundId, mail }]))[0]!;
 }
 
@@ -139,66 +133,57 @@ async function guarded<T>(deps: MailDeps, inboundId: number, step: () => Promise
 }
 
 async function routeBatch(deps: MailDeps, batch: StoredInbound[], outcomes: (InboundOutcome | undefined)[]): Promise<void> {
-  const [{ aliasDomains, aliases }, replySecret] = await Promise.all([loadRoutingTables(deps.db), readReplySecret(deps.db)]);
-  const aliasFacts = aliases.map((a) => ({ id: a.id, address: `${a.name}@${a.domain}`.toLowerCase() }));
-  const routable: { index: number; candidates: RouteCandidate[]; invalidTokens: string[] }[] = [];
-  for (const [index, { inboundId, mail }] of batch.entries()) {
-    if (outcomes[index]) continue;
-    const plan = planRoute(
-      {
-        from: mail.from?.address ?? null,
-        recipients: [...new Set([...mail.to, ...mail.cc].map((a) => a.address).concat(mail.deliveredTo))],
-        headers: mail.headers,
-        contentType: mail.contentType,
-        threadMessageIds: threadIdsOf(mail),
-      },
-      aliasDomains,
-      aliasFacts,
-      replySecret,
-    );
-    if (plan.kind === 'drop') outcomes[index] = { state: 'dropped', route: 'loop', reason: plan.reason };
-    else if (plan.kind === 'bounce') outcomes[index] = await guarded(deps, inboundId, () => applyBounce(deps, inboundId, mail, plan.reason));
-    else {
-      for (const address of plan.invalidTokens) deps.log.warn({ inboundId, address, from: mail.from?.address }, 'invalid inbound token signature');
-      routable.push({ index, candidates: plan.candidates, invalidTokens: plan.invalidTokens });
-    }
-  }
-  if (routable.length === 0) return;
-
-  const lookups = await lookUp(deps.db, routable.map((r) => ({ mail: batch[r.index]!.mail, candidates: r.candidates })), aliasDomains, aliases);
+  const replySecret = await readReplySecret(deps.db);
+  const pending = batch.flatMap((item, index) => (outcomes[index] ? [] : [{ ...item, index, facts: routingFactsOf(item.mail) }]));
+  if (pending.length === 0) return;
+  const lookups = indexed(
+    await loadRouting(deps.db, {
+      rfcMessageIds: [...new Set(pending.flatMap(({ mail }) => [mail.rfcMessageId, ...mail.inReplyTo, ...mail.references]))],
+      senders: pending.flatMap(({ mail }) => (mail.from ? [mail.from.address] : [])),
+      refs: pending.flatMap(({ facts }) => replyTokenRefs(facts.recipients, replySecret)),
+    }),
+  );
+  const aliasFacts = lookups.aliases.map((a) => ({ id: a.id, address: `${a.name}@${a.domain}`.toLowerCase() }));
   const postings: Posting[] = [];
-  for (const { index, candidates, invalidTokens } of routable) {
-    const { inboundId, mail } = batch[index]!;
+  for (const { index, inboundId, mail, facts } of pending) {
+    const plan = planRoute(facts, lookups.aliasDomains, aliasFacts, replySecret);
+    if (plan.kind === 'drop') {
+      outcomes[index] = { state: 'dropped', route: 'loop', reason: plan.reason };
+      continue;
+    }
+    if (plan.kind === 'bounce') {
+      outcomes[index] = await guarded(deps, inboundId, () => applyBounce(deps, inboundId, mail, plan.reason));
+      continue;
+    }
+    for (const address of plan.invalidTokens) deps.log.warn({ inboundId, address, from: mail.from?.address }, 'invalid inbound token signature');
     // Our own message coming back (a follower whose address is our catchall…) must not be posted again.
     if (lookups.known.some((m) => m.rfcMessageId === mail.rfcMessageId)) {
       outcomes[index] = { state: 'dropped', route: 'loop', reason: `loop: ${mail.rfcMessageId} is a message of ours that came back` };
       continue;
     }
     const sender = (mail.from && lookups.senders.get(mail.from.address)) || NOBODY;
-    const routed = await guarded(deps, inboundId, () => target(deps, inboundId, mail, candidates, invalidTokens, sender, lookups));
+    const routed = await guarded(deps, inboundId, () => target(deps, inboundId, mail, plan.candidates, plan.invalidTokens, sender, lookups));
     if ('state' in routed) outcomes[index] = routed;
     else postings.push({ index, sender, ...routed });
   }
   await post(deps, batch, postings, outcomes);
 }
 
-async function lookUp(db: Db, messages: { mail: ParsedInbound; candidates: RouteCandidate[] }[], aliasDomains: AliasDomainRow[], aliases: AliasRow[]): Promise<Lookups> {
-  const mails = messages.map((m) => m.mail);
-  const known = await findMessagesByRfcIds(db, [...new Set(mails.flatMap((m) => [m.rfcMessageId, ...m.inReplyTo, ...m.references]))]);
-  const senders = await findSenders(db, mails.flatMap((m) => (m.from ? [m.from.address] : [])));
-  const candidates = messages.flatMap((m) => m.candidates);
-  const records = await findRecords(
-    db,
-    [...new Set([...known.map((m) => m.recordId), ...aliases.flatMap((a) => (a.recordId === null ? [] : [a.recordId]))])],
-    candidates.flatMap((c) => (c.kind === 'reply-token' ? [{ model: c.model, resId: c.resId }] : [])),
-  );
+function routingFactsOf(mail: ParsedInbound): RoutingFacts {
   return {
-    aliasDomains,
-    aliases,
-    known,
-    senders,
-    recordsById: new Map(records.map((r) => [r.id, r])),
-    recordsByRef: new Map(records.map((r) => [refKey(r.model, r.resId), r])),
+    from: mail.from?.address ?? null,
+    recipients: [...new Set([...mail.to, ...mail.cc].map((a) => a.address).concat(mail.deliveredTo))],
+    headers: mail.headers,
+    contentType: mail.contentType,
+    threadMessageIds: threadIdsOf(mail),
+  };
+}
+
+function indexed(lookups: RoutingLookups): Lookups {
+  return {
+    ...lookups,
+    recordsById: new Map(lookups.records.map((r) => [r.id, r])),
+    recordsByRef: new Map(lookups.records.map((r) => [refKey(r.model, r.resId), r])),
   };
 }
 
@@ -355,7 +340,7 @@ async function recordCreatedEvent(db: Db, { inboundId, mail }: StoredInbound, p:
  * again) and tells the host with a `record.created` event. A known sender follows it, so that the
  * answers reach them.
  */
-async function createAliasRecord(deps: MailDeps, inboundId: number, mail: ParsedInbound, alias: AliasRow, senderPartnerId: number | null): Promise<RecordRow> {
+async function createAliasRecord(deps: MailDeps, inboundId: number, mail: ParsedInbound, alias: AliasRow, senderPartnerId: number | null): Promise<RoutedRecord> {
   const parent = alias.parentRecordId !== null ? await findRecordById(deps.db, alias.parentRecordId) : undefined;
   const { record } = await registerRecord(deps, SYSTEM, {
     model: alias.model,

@@ -8,7 +8,7 @@ import { SYSTEM } from '../../src/chatter/actor.ts';
 import { createAlias } from '../../src/inbound/aliases.ts';
 import { listEventsAfter } from '../../src/events/events.ts';
 import { receiveInboundBatch } from '../../src/inbound/gateway.ts';
-import { retryInbound } from '../../src/inbound/inbound.ts';
+import { getInbound, getInboundRaw, retryInbound } from '../../src/inbound/inbound.ts';
 import { messageRow, mime, notificationsOf, receive, sentThread, type SentThread } from '../helpers/inbound.ts';
 import { customer, record, startOutboundApp, unique, type OutboundApp } from '../helpers/smtp-app.ts';
 
@@ -284,5 +284,26 @@ describe('a batch of messages', () => {
       await sql`DROP TRIGGER refuse_poison_message ON messages`.execute(t.db);
       await sql`DROP FUNCTION refuse_poison_message()`.execute(t.db);
     }
+  });
+});
+
+describe('how a message is kept', () => {
+  test('raw, compressed (gzip) with its size as received; read back byte for byte; a message kept uncompressed before migration 0006 reads back too', async () => {
+    const raw = await mime({ from: 'someone@elsewhere.test', to: `catchall@${thread.domain}`, subject: 'Kept', text: 'Lorem ipsum dolor sit amet. '.repeat(200) });
+    const result = await receive(t, raw);
+    const row = await t.db.selectFrom('inbound_emails').select(['raw', 'raw_encoding', 'size']).where('id', '=', result.id).executeTakeFirstOrThrow();
+    assert.equal(row.raw_encoding, 'gzip');
+    assert.equal(row.size, raw.length);
+    assert.ok(row.raw.byteLength < raw.length / 4, `compressed: ${row.raw.byteLength} bytes for ${raw.length}`);
+    assert.deepEqual(await getInboundRaw(t.app.mail, SYSTEM, result.id), raw);
+    assert.equal((await getInbound(t.app.mail, SYSTEM, result.id)).size, raw.length);
+
+    const older = Buffer.from(`From: old@elsewhere.test\r\nTo: catchall@${thread.domain}\r\nMessage-ID: <old-${unique()}@elsewhere.test>\r\n\r\nKept before 0006\r\n`);
+    const { id } = await t.db
+      .insertInto('inbound_emails')
+      .values({ source: 'api', incoming_server_id: null, rfc_message_id: `<old-${unique()}@x>`, raw: older, raw_encoding: 'identity', size: older.length, sender: null, subject: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(await getInboundRaw(t.app.mail, SYSTEM, id), older);
   });
 });

@@ -17,6 +17,7 @@ import { createApp, type App } from '../../src/app.ts';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { createCompany } from '../../src/chatter/companies.ts';
 import { loadConfig } from '../../src/config.ts';
+import { getInboundRaw } from '../../src/inbound/inbound.ts';
 import { startSmtpListener, type SmtpListener } from '../../src/inbound/smtp-listener.ts';
 import { openTestDatabase } from '../helpers/database.ts';
 import { MASTER_KEY, sleep, unique, type LogEntry } from '../helpers/smtp-app.ts';
@@ -86,9 +87,10 @@ interface StoredRow {
   raw: Uint8Array;
 }
 
+/** The stored messages, each read back as received (through the product: it keeps them compressed). */
 async function storedRows(app: App): Promise<StoredRow[]> {
-  const { rows } = await sql<StoredRow>`SELECT id, source, raw FROM inbound_emails ORDER BY id`.execute(app.database.db);
-  return rows;
+  const { rows } = await sql<{ id: number; source: string }>`SELECT id, source FROM inbound_emails ORDER BY id`.execute(app.database.db);
+  return Promise.all(rows.map(async (r) => ({ ...r, raw: await getInboundRaw(app.mail, SYSTEM, r.id) })));
 }
 
 function idFrom(response: string): number {

@@ -36,6 +36,14 @@ export type RoutePlan =
   | { kind: 'bounce'; reason: string }
   | { kind: 'route'; candidates: RouteCandidate[]; invalidTokens: string[] };
 
+/** The records that the valid reply tokens among these addresses name (looked up before planRoute runs). */
+export function replyTokenRefs(recipients: string[], replySecret: string): { model: string; resId: string }[] {
+  return recipients.flatMap((address) => {
+    const token = readReplyToken(address, replySecret);
+    return token.kind === 'valid' ? [{ model: token.model, resId: token.resId }] : [];
+  });
+}
+
 export function planRoute(facts: RoutingFacts, aliasDomains: AliasDomainFacts[], aliases: AliasFacts[], replySecret: string): RoutePlan {
   const loop = loopReason(facts.headers);
   if (loop) return { kind: 'drop', reason: loop };
