@@ -27,7 +27,7 @@ import { createPeople, createThread, replyCopies, replyTemplate, type ReplyPeopl
 import { StatementTimer } from './lib/statement-timer.ts';
 import { int, median, ratio } from './lib/stats.ts';
 
-const FULL = { copies: 2_000, runs: 3, warmup: 300, asides: true, phaseMessages: 300, profile: true };
+const FULL = { copies: 2_000, runs: 3, warmup: 1_000, asides: true, phaseMessages: 300, profile: true };
 const QUICK = { copies: 300, runs: 1, warmup: 100, asides: false, phaseMessages: 100, profile: false };
 
 /**

@@ -48,6 +48,10 @@ export async function openDatabase(location: DatabaseLocation): Promise<OpenedDa
       types: pgTypes as pg.CustomTypesConfig,
       ...(location.searchPath ? { options: `-c search_path=${location.searchPath}` } : {}),
     });
+    // An idle connection that the server closes (a restart, a terminated backend) is dropped by the pool,
+    // which opens a new one on next use; without a listener, its 'error' event would end the process.
+    // Queries in progress report their own errors to their callers.
+    pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const clientConfig = {
       connectionString: location.url,
