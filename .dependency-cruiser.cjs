@@ -4,10 +4,10 @@ module.exports = {
   forbidden: [
     {
       name: 'rules-are-pure',
-      comment: 'A pure decision (src/<feature>/rules/) imports no I/O: only other rules, the schema types, zod and sanitize-html.',
+      comment: 'A pure decision (src/<feature>/rules/) imports no I/O: only other rules, the schema types, zod, sanitize-html and libmime.',
       severity: 'error',
       from: { path: '^src/[^/]+/rules/' },
-      to: { pathNot: ['^src/[^/]+/rules/', '^src/db/schema\\.ts$', 'node_modules/(zod|sanitize-html)/', '^crypto$'] },
+      to: { pathNot: ['^src/[^/]+/rules/', '^src/db/schema\\.ts$', 'node_modules/(zod|sanitize-html|libmime)/', '^crypto$'] },
     },
     {
       name: 'sql-only-in-stores',

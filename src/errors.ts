@@ -28,7 +28,8 @@ export type ErrorCode =
   | 'SECRET_UNREADABLE'
   | 'ALIAS_NOT_FOUND'
   | 'INBOUND_EMAIL_NOT_FOUND'
-  | 'INBOUND_EMAIL_NOT_RETRYABLE';
+  | 'INBOUND_EMAIL_NOT_RETRYABLE'
+  | 'INVALID_WEBHOOK_SIGNATURE';
 
 export class FacteurError extends Error {
   constructor(

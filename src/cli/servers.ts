@@ -24,7 +24,7 @@ function port(value: string): number {
 }
 
 function describe(server: ServerView): string {
-  const where = server.kind === 'smtp' ? `${server.host}:${server.port} ${server.security}` : 'built-in catcher';
+  const where = server.kind === 'catcher' ? 'built-in catcher' : `${server.kind === 'sweego' ? 'Sweego ' : ''}${server.host}:${server.port} ${server.security}`;
   const login = server.username ? ` as ${server.username}${server.hasPassword ? ' (password set)' : ''}` : '';
   const filter = server.fromFilter ? ` from ${server.fromFilter}` : ' from anyone';
   const flags = [server.active ? '' : 'inactive', server.deleteAfterDelivery ? 'delete after delivery' : ''].filter(Boolean).join(', ');
@@ -33,7 +33,7 @@ function describe(server: ServerView): string {
 
 interface AddOptions {
   name: string;
-  kind: 'smtp' | 'catcher';
+  kind: 'smtp' | 'catcher' | 'sweego';
   host?: string;
   port?: number;
   security?: 'none' | 'starttls' | 'tls';
@@ -44,6 +44,8 @@ interface AddOptions {
   sequence?: number;
   inactive?: boolean;
   deleteAfterDelivery?: boolean;
+  outboundWebhookSecret?: string;
+  inboundWebhookSecret?: string;
 }
 
 /** The first line of standard input, so that a password need not appear in the process list or shell history. */
@@ -60,9 +62,11 @@ export function registerServerCommands(program: Command): void {
     .command('add')
     .description('Add an outgoing server')
     .requiredOption('--name <name>', 'what people call it, e.g. "Notifications"')
-    .addOption(new Option('--kind <kind>', 'smtp, or catcher (keeps mail inside Facteur)').choices(['smtp', 'catcher']).default('smtp'))
-    .option('--host <host>', 'SMTP host name or IP address, e.g. smtp.example.com')
-    .option('--port <port>', 'default 587 (starttls), 465 (tls), 25 (none)', port)
+    .addOption(
+      new Option('--kind <kind>', 'smtp, catcher (keeps mail inside Facteur), or sweego (its relay, with webhooks)').choices(['smtp', 'catcher', 'sweego']).default('smtp'),
+    )
+    .option('--host <host>', 'SMTP host name or IP address, e.g. smtp.example.com (Sweego: smtp.sweego.io)')
+    .option('--port <port>', 'default 587 (starttls), 465 (tls), 25 (none); Sweego 2525', port)
     .addOption(new Option('--security <security>', 'starttls (default), tls or none').choices(['none', 'starttls', 'tls']))
     .option('--username <login>', 'login of the SMTP account')
     .option('--password <password>', 'its password (stored encrypted); prefer --password-stdin')
@@ -71,6 +75,8 @@ export function registerServerCommands(program: Command): void {
     .option('--sequence <n>', 'servers are tried by ascending sequence (default 10)', integer)
     .option('--inactive', 'add it switched off')
     .option('--delete-after-delivery', 'keep sent entries until the provider confirms delivery, then delete them')
+    .option('--outbound-webhook-secret <secret>', 'Sweego: the outbound webhook secret, as its dashboard shows it (also signs reply tokens)')
+    .option('--inbound-webhook-secret <secret>', 'Sweego: the inbound webhook secret, as its dashboard shows it')
     .action((options: AddOptions) =>
       withApp(async (app) => {
         const password = options.passwordStdin ? await passwordFromStdin() : options.password;
@@ -86,6 +92,8 @@ export function registerServerCommands(program: Command): void {
           sequence: options.sequence,
           active: options.inactive ? false : undefined,
           deleteAfterDelivery: options.deleteAfterDelivery,
+          outboundWebhookSecret: options.outboundWebhookSecret,
+          inboundWebhookSecret: options.inboundWebhookSecret,
         });
         console.log(`Outgoing server ${created.id} added:\n${describe(created)}`);
       }),

@@ -5,6 +5,7 @@ import * as outboxClaim from './migrations/0003_outbox_claim.ts';
 import * as inbound from './migrations/0004_inbound.ts';
 import * as notices from './migrations/0005_notices.ts';
 import * as inboundRawGzip from './migrations/0006_inbound_raw_gzip.ts';
+import * as sweego from './migrations/0007_sweego.ts';
 
 // Listed in code rather than read from disk, so that migrations travel with the program.
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004_inbound': inbound,
   '0005_notices': notices,
   '0006_inbound_raw_gzip': inboundRawGzip,
+  '0007_sweego': sweego,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -13,7 +13,7 @@ export type NotificationChannel = 'inbox' | 'email' | 'sms';
 export type NotificationStatus = 'ready' | 'sent' | 'delivered' | 'bounce' | 'exception' | 'canceled';
 export type OutboxState = 'queued' | 'sending' | 'sent' | 'delivered' | 'exception' | 'canceled';
 
-export type ServerKind = 'smtp' | 'catcher';
+export type ServerKind = 'smtp' | 'catcher' | 'sweego';
 export type ServerSecurity = 'none' | 'starttls' | 'tls';
 
 export type InboundSource = 'imap' | 'smtp' | 'api' | 'webhook';
@@ -35,9 +35,14 @@ export interface Database {
     sequence: Generated<number>;
     active: Generated<boolean>;
     delete_after_delivery: Generated<boolean>;
+    /** Sweego: signs its outbound webhooks and the reply tokens of mail sent through it (seed 001 §4.3.1). */
+    outbound_webhook_secret_encrypted: ColumnType<string | null, string | null | undefined, string | null>;
+    /** Sweego: signs its inbound webhooks. */
+    inbound_webhook_secret_encrypted: ColumnType<string | null, string | null | undefined, string | null>;
     created_at: CreatedAt;
     updated_at: UpdatedAt;
   };
+  webhook_deliveries: { webhook_id: string; endpoint: string; received_at: CreatedAt };
   caught_emails: {
     id: Id;
     outbox_id: number | null;
@@ -119,6 +124,8 @@ export interface Database {
     rfc_message_id: string;
     parent_message_id: number | null;
     email_from_normalized: ColumnType<string | null, string | null | undefined, string | null>;
+    /** The provider's id of the delivery (Sweego's transaction_id), once delivered. */
+    provider_transaction_id: ColumnType<string | null, string | null | undefined, string | null>;
     created_at: CreatedAt;
   };
   message_recipients: { message_id: number; partner_id: number; reason: 'explicit' | 'mention' };

@@ -31,6 +31,7 @@ const statusOf: Record<ErrorCode, number> = {
   ALIAS_NOT_FOUND: 404,
   INBOUND_EMAIL_NOT_FOUND: 404,
   INBOUND_EMAIL_NOT_RETRYABLE: 409,
+  INVALID_WEBHOOK_SIGNATURE: 401,
   // A stored secret sealed under another master key: the installation's configuration, not the call.
   SECRET_UNREADABLE: 500,
 };

@@ -14,6 +14,7 @@ import { outboxRoutes } from './routes/outbox.ts';
 import { recordRoutes } from './routes/records.ts';
 import { serverRoutes } from './routes/servers.ts';
 import { subtypeRoutes } from './routes/subtypes.ts';
+import { sweegoRoutes } from './routes/sweego.ts';
 
 export async function buildHttpServer(app: App): Promise<FastifyInstance> {
   const server = Fastify({
@@ -52,5 +53,6 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
   serverRoutes(server, app.mail);
   incomingServerRoutes(server, app.mail);
   inboundRoutes(server, app.mail);
+  await sweegoRoutes(server, app.mail);
   return server;
 }

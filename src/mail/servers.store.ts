@@ -16,6 +16,9 @@ export interface ServerRow {
   sequence: number;
   active: boolean;
   deleteAfterDelivery: boolean;
+  /** Sweego's two webhook secrets, sealed (seed 001 §4.3.1); null on other kinds. */
+  outboundWebhookSecretEncrypted: string | null;
+  inboundWebhookSecretEncrypted: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -35,6 +38,8 @@ function toColumns(values: ServerValues) {
     sequence: values.sequence,
     active: values.active,
     delete_after_delivery: values.deleteAfterDelivery,
+    outbound_webhook_secret_encrypted: values.outboundWebhookSecretEncrypted,
+    inbound_webhook_secret_encrypted: values.inboundWebhookSecretEncrypted,
   };
 }
 
@@ -54,6 +59,8 @@ function serverQuery(db: Db) {
       'sequence',
       'active',
       'delete_after_delivery',
+      'outbound_webhook_secret_encrypted',
+      'inbound_webhook_secret_encrypted',
       'created_at',
       'updated_at',
     ])
@@ -77,6 +84,8 @@ function toRow(r: SelectedRow): ServerRow {
     sequence: r.sequence,
     active: r.active,
     deleteAfterDelivery: r.delete_after_delivery,
+    outboundWebhookSecretEncrypted: r.outbound_webhook_secret_encrypted,
+    inboundWebhookSecretEncrypted: r.inbound_webhook_secret_encrypted,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

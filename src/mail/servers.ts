@@ -38,16 +38,27 @@ export interface ServerInput {
   active?: boolean | undefined;
   /** Keep sent entries until the provider confirms delivery, then delete them (seed 001). */
   deleteAfterDelivery?: boolean | undefined;
+  /**
+   * Sweego only (seed 001 §4.3.1), as its dashboard shows them (base64): the outbound webhook secret,
+   * which also signs the reply tokens of mail sent through the server, and the inbound one. Sealed
+   * before they are stored, never returned; on update, absent keeps, null removes.
+   */
+  outboundWebhookSecret?: string | null | undefined;
+  inboundWebhookSecret?: string | null | undefined;
 }
 
-/** What callers see of a server: never the password, only whether there is one. */
-export type ServerView = Omit<ServerRow, 'passwordEncrypted'> & { hasPassword: boolean };
+/** What callers see of a server: never a secret, only whether there is one. */
+export type ServerView = Omit<ServerRow, 'passwordEncrypted' | 'outboundWebhookSecretEncrypted' | 'inboundWebhookSecretEncrypted'> & {
+  hasPassword: boolean;
+  hasOutboundWebhookSecret: boolean;
+  hasInboundWebhookSecret: boolean;
+};
 
 /** A server ready to send through, password decrypted: for the outbox worker only, never shown. */
 export interface OutgoingServer {
   id: number;
   name: string;
-  kind: 'smtp' | 'catcher';
+  kind: ServerKind;
   host: string | null;
   port: number | null;
   security: 'none' | 'starttls' | 'tls';
@@ -62,6 +73,8 @@ export interface OutgoingServer {
 export type ConnectionTestResult = { ok: true } | { ok: false; reason: string };
 
 const DEFAULT_PORTS: Record<ServerSecurity, number> = { starttls: 587, tls: 465, none: 25 };
+/** Seed 001 §4.3: choosing Sweego fills port 2525 and STARTTLS; the host (smtp.sweego.io) is typed in. */
+const SWEEGO_PORT = 2525;
 const DEFAULT_SEQUENCE = 10;
 /** How long "Test connection" waits for the whole exchange (connect, greeting, EHLO, TLS, AUTH). */
 const TEST_TIMEOUT_MS = 15_000;
@@ -156,42 +169,89 @@ function serverValues(deps: MailDeps, current: ServerRow | undefined, input: Par
     deleteAfterDelivery: input.deleteAfterDelivery ?? current?.deleteAfterDelivery ?? false,
   };
 
+  const secrets = webhookSecrets(deps, kind, current, input);
   if (kind === 'catcher') {
     const given = (['host', 'port', 'username', 'password'] as const).filter((field) => input[field] !== undefined && input[field] !== null);
     if (given.length > 0) {
       throw invalid(given[0]!, `The built-in catcher keeps mail inside Facteur: it has no ${given.join(', ')}. Leave them out, or choose kind "smtp".`);
     }
-    return { ...common, host: null, port: null, security: input.security ?? current?.security ?? 'none', username: null, passwordEncrypted: null };
+    return { ...common, ...secrets, host: null, port: null, security: input.security ?? current?.security ?? 'none', username: null, passwordEncrypted: null };
   }
 
-  const hostGiven = input.host !== undefined ? input.host : current?.host ?? null;
-  if (hostGiven === null || hostGiven.trim() === '') throw invalid('host', 'An SMTP server needs a host, e.g. smtp.example.com.');
+  const sweego = kind === 'sweego';
+  const keptKind = current?.kind === kind;
+  const hostGiven = input.host !== undefined ? input.host : keptKind ? (current?.host ?? null) : null;
+  if (hostGiven === null || hostGiven.trim() === '') {
+    throw invalid('host', sweego ? 'A Sweego server needs its SMTP host: type smtp.sweego.io (seed 001 §4.3).' : 'An SMTP server needs a host, e.g. smtp.example.com.');
+  }
   const host = checkHost(hostGiven);
-  // A catcher becoming an SMTP server starts from the safe default, not from the catcher's 'none'.
-  const security = input.security ?? (current?.kind === 'smtp' ? current.security : 'starttls');
+  // A server changing kind starts from that kind's defaults, not from the catcher's 'none'.
+  const security = input.security ?? (keptKind && current ? current.security : 'starttls');
   let port: number;
   if (input.port !== undefined && input.port !== null) {
     port = checkPort(input.port);
-  } else if (input.port === undefined && current?.port != null && !(input.security !== undefined && current.port === defaultPort(current.security))) {
+  } else if (input.port === undefined && keptKind && current?.port != null && !(input.security !== undefined && current.port === defaultPort(current.security))) {
     // Keep the port a person chose; a port that was only the default follows a change of security.
     port = current.port;
   } else {
-    port = defaultPort(security);
+    port = sweego ? SWEEGO_PORT : defaultPort(security);
   }
   const username = input.username !== undefined ? emptyToNull(input.username)?.trim() ?? null : current?.username ?? null;
   let passwordEncrypted: string | null;
   if (input.password === undefined) passwordEncrypted = current?.passwordEncrypted ?? null;
   else if (input.password === null || input.password === '') passwordEncrypted = null;
   else passwordEncrypted = deps.secrets.seal(input.password);
+  if (sweego && username === null) {
+    // Seed 001 §10.7: the server refuses to be saved without it.
+    throw invalid('username', 'A Sweego server needs its SMTP username, as the Sweego dashboard gives it.');
+  }
   if (passwordEncrypted !== null && username === null) {
     throw invalid('username', 'A password needs a username: give the login of the SMTP account (or remove the password with password: null).');
   }
-  return { ...common, host, port, security, username, passwordEncrypted };
+  return { ...common, ...secrets, host, port, security, username, passwordEncrypted };
+}
+
+/** The webhook secrets, sealed: a Sweego server's, kept or replaced; other kinds have none. */
+function webhookSecrets(
+  deps: MailDeps,
+  kind: ServerKind,
+  current: ServerRow | undefined,
+  input: Partial<ServerInput>,
+): Pick<ServerValues, 'outboundWebhookSecretEncrypted' | 'inboundWebhookSecretEncrypted'> {
+  const fields = [
+    ['outboundWebhookSecret', 'outboundWebhookSecretEncrypted'],
+    ['inboundWebhookSecret', 'inboundWebhookSecretEncrypted'],
+  ] as const;
+  if (kind !== 'sweego') {
+    const given = fields.find(([field]) => input[field] !== undefined && input[field] !== null);
+    if (given) throw invalid(given[0], `Only a Sweego server has webhook secrets; this one is a ${kind} server.`);
+    return { outboundWebhookSecretEncrypted: null, inboundWebhookSecretEncrypted: null };
+  }
+  const sealed = (field: (typeof fields)[number][0], stored: (typeof fields)[number][1]): string | null => {
+    const value = input[field];
+    if (value === undefined) return current?.kind === 'sweego' ? current[stored] : null;
+    if (value === null || value.trim() === '') return null;
+    if (!isBase64Secret(value.trim())) {
+      throw invalid(field, 'A Sweego webhook secret is the base64 value its dashboard shows (optionally prefixed whsec_); copy it as it is.');
+    }
+    return deps.secrets.seal(value.trim());
+  };
+  return { outboundWebhookSecretEncrypted: sealed(...fields[0]), inboundWebhookSecretEncrypted: sealed(...fields[1]) };
+}
+
+function isBase64Secret(value: string): boolean {
+  const body = value.replace(/^whsec_/, '');
+  return body.length >= 16 && /^[A-Za-z0-9+/]+={0,2}$/.test(body);
 }
 
 function viewOf(row: ServerRow): ServerView {
-  const { passwordEncrypted, ...rest } = row;
-  return { ...rest, hasPassword: passwordEncrypted !== null };
+  const { passwordEncrypted, outboundWebhookSecretEncrypted, inboundWebhookSecretEncrypted, ...rest } = row;
+  return {
+    ...rest,
+    hasPassword: passwordEncrypted !== null,
+    hasOutboundWebhookSecret: outboundWebhookSecretEncrypted !== null,
+    hasInboundWebhookSecret: inboundWebhookSecretEncrypted !== null,
+  };
 }
 
 async function requireServer(deps: MailDeps, id: number): Promise<ServerRow> {
@@ -295,7 +355,7 @@ export async function activeServersForSending(deps: MailDeps): Promise<OutgoingS
  * upgrades. Timeouts are bounded so that a silent server fails an attempt instead of holding it.
  */
 export function transportOptions(server: OutgoingServer, options: { maxConnections?: number } = {}): SMTPPoolOptions & { pool: true } {
-  if (server.kind !== 'smtp' || server.host === null) {
+  if (server.kind === 'catcher' || server.host === null) {
     throw new Error(`Outgoing server ${server.id} "${server.name}" is a ${server.kind}, not an SMTP server: it has no SMTP transport.`);
   }
   return {
@@ -371,4 +431,22 @@ export async function testServerConnection(deps: MailDeps, actor: Actor, id: num
   }
   deps.log.info({ serverId: id, host: server.host, port: server.port, ...result }, 'outgoing server tested');
   return result;
+}
+
+/**
+ * The webhook secrets of every Sweego server (active or not: mail sent before a server was switched
+ * off still reports back), opened. One that cannot be decrypted is left out, loudly.
+ */
+export async function sweegoWebhookSecrets(deps: MailDeps, which: 'outbound' | 'inbound'): Promise<string[]> {
+  const secrets: string[] = [];
+  for (const row of await listServerRows(deps.db)) {
+    const sealed = which === 'outbound' ? row.outboundWebhookSecretEncrypted : row.inboundWebhookSecretEncrypted;
+    if (row.kind !== 'sweego' || sealed === null) continue;
+    try {
+      secrets.push(deps.secrets.open(sealed));
+    } catch (error) {
+      deps.log.error({ serverId: row.id, err: error }, `the ${which} webhook secret of this Sweego server cannot be decrypted (was FACTEUR_MASTER_KEY changed?)`);
+    }
+  }
+  return secrets;
 }

@@ -79,7 +79,8 @@ function receivedEmail(session: SMTPServerSession, raw: Buffer): ReceivedEmail {
 }
 
 /** Starts an SMTP peer on 127.0.0.1 (ephemeral port), no TLS, no AUTH required. */
-export async function startSmtpPeer(initial: SmtpMode = { kind: 'accept' }): Promise<SmtpPeer> {
+/** `credentials`: the peer requires AUTH with them (over plain TCP, as a relay behind TLS would see it), as Sweego's relay does. */
+export async function startSmtpPeer(initial: SmtpMode = { kind: 'accept' }, options: { credentials?: { user: string; pass: string } } = {}): Promise<SmtpPeer> {
   const received: ReceivedEmail[] = [];
   const seen = { connections: 0, mailFrom: 0, rcptTo: 0, data: 0 };
   const waiters = new Set<() => void>();
@@ -91,7 +92,13 @@ export async function startSmtpPeer(initial: SmtpMode = { kind: 'accept' }): Pro
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ['STARTTLS'],
-    authOptional: true,
+    authOptional: options.credentials === undefined,
+    allowInsecureAuth: true,
+    onAuth(auth, _session, callback) {
+      const wanted = options.credentials;
+      if (wanted && auth.username === wanted.user && auth.password === wanted.pass) return callback(null, { user: auth.username });
+      callback(smtpError(535, '5.7.8 Authentication credentials invalid'));
+    },
     logger: false,
     // Up to three worker processes with pooled connections each.
     maxClients: 200,

@@ -9,7 +9,10 @@ import { idParam } from '../schemas.ts';
 
 const serverBody = z.object({
   name: z.string().min(1).max(200).describe('What people call this server, e.g. "Notifications"'),
-  kind: z.enum(['smtp', 'catcher']).optional().describe('smtp (default), or catcher: the built-in catcher that keeps mail inside Facteur to be read in the UI'),
+  kind: z
+    .enum(['smtp', 'catcher', 'sweego'])
+    .optional()
+    .describe('smtp (default); catcher: the built-in catcher that keeps mail inside Facteur to be read in the UI; sweego: Sweego\'s relay (port 2525, STARTTLS; host smtp.sweego.io to type in; username required) with its webhooks'),
   host: z.string().max(253).nullish().describe('SMTP only: the host name or IP address alone, e.g. smtp.example.com'),
   port: z.number().int().min(1).max(65535).nullish().describe('SMTP only; default 587 with starttls, 465 with tls, 25 with none'),
   security: z.enum(['none', 'starttls', 'tls']).optional().describe('starttls (default): upgrade with STARTTLS, required; tls: TLS from the first byte (usually port 465); none: never encrypt'),
@@ -23,6 +26,16 @@ const serverBody = z.object({
   sequence: z.number().int().min(-2147483648).max(2147483647).optional().describe('Servers are tried by ascending sequence (default 10)'),
   active: z.boolean().optional().describe('An inactive server is never used to send (default true)'),
   deleteAfterDelivery: z.boolean().optional().describe('Keep sent entries until the provider confirms delivery, then delete them'),
+  outboundWebhookSecret: z
+    .string()
+    .max(512)
+    .nullish()
+    .describe('Sweego only: the outbound webhook secret as its dashboard shows it (base64); also signs the reply tokens of mail sent through this server. Stored encrypted, never returned (see hasOutboundWebhookSecret)'),
+  inboundWebhookSecret: z
+    .string()
+    .max(512)
+    .nullish()
+    .describe('Sweego only: the inbound webhook secret (distinct from the outbound one). Stored encrypted, never returned (see hasInboundWebhookSecret)'),
 });
 
 export function serverRoutes(app: FastifyInstance, deps: MailDeps): void {

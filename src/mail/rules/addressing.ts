@@ -19,7 +19,7 @@ export interface AddressingInput {
   /** `reply+…` local part for this record, or null when reply tokens are off or do not fit. */
   replyTokenLocalPart: string | null;
   /** Active servers; empty means "no server configured": the built-in catcher takes everything. */
-  servers: (ServerCandidate & { kind: 'smtp' | 'catcher' })[];
+  servers: ServerCandidate[];
 }
 
 export type Addressing =
