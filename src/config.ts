@@ -32,6 +32,7 @@ const environmentSchema = z.object({
   INBOUND_LOOP_LIMIT: z.coerce.number().int().min(1).max(100_000).default(20),
   INBOUND_LOOP_MINUTES: z.coerce.number().int().min(1).max(100_000).default(120),
   INBOUND_UNROUTED_REPLY: z.enum(['on', 'off']).default('off'),
+  SWEEGO_SYNC_MINUTES: z.coerce.number().int().min(0).max(10_080).default(30),
 });
 
 export interface Config {
@@ -80,6 +81,10 @@ export interface Config {
     /** Answer an unrouted message with a notice explaining it went nowhere (once a day per sender). */
     answerUnrouted: boolean;
   };
+  sweego: {
+    /** How often the worker syncs Sweego's delivery logs (seed 001 §6); 0: never on its own. */
+    syncMinutes: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -118,6 +123,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       loopLimit: values.INBOUND_LOOP_LIMIT,
       loopMinutes: values.INBOUND_LOOP_MINUTES,
       answerUnrouted: values.INBOUND_UNROUTED_REPLY === 'on',
+    },
+    sweego: {
+      syncMinutes: values.SWEEGO_SYNC_MINUTES,
     },
   };
 }

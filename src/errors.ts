@@ -29,7 +29,8 @@ export type ErrorCode =
   | 'ALIAS_NOT_FOUND'
   | 'INBOUND_EMAIL_NOT_FOUND'
   | 'INBOUND_EMAIL_NOT_RETRYABLE'
-  | 'INVALID_WEBHOOK_SIGNATURE';
+  | 'INVALID_WEBHOOK_SIGNATURE'
+  | 'SWEEGO_API_FAILED';
 
 export class FacteurError extends Error {
   constructor(

@@ -12,9 +12,11 @@ import { registerInboundCommands } from './cli/inbound.ts';
 import { registerIncomingCommands } from './cli/incoming.ts';
 import { registerQueueCommands } from './cli/queue.ts';
 import { registerServerCommands } from './cli/servers.ts';
+import { registerSweegoCommands } from './cli/sweego.ts';
 import { loadDemo } from './demo/seed000.ts';
 import { buildHttpServer } from './http/server.ts';
 import { startInboundRecovery } from './inbound/recovery.ts';
+import { startSweegoLogSync } from './sweego/log-sync.ts';
 import { startInboundFetcher } from './inbound/fetcher.ts';
 import { listIncomingServers } from './inbound/incoming-servers.ts';
 import { startSmtpListener } from './inbound/smtp-listener.ts';
@@ -60,6 +62,7 @@ async function start(options: { demo?: boolean; role: Role }): Promise<void> {
   const worker = runsWorker ? await startOutboxWorker(app.mail, app.database) : null;
   const fetcher = runsWorker ? startInboundFetcher(app.mail) : null;
   const recovery = runsWorker ? startInboundRecovery(app.mail) : null;
+  const sweegoSync = runsWorker ? startSweegoLogSync(app.mail) : null;
   const server = runsApi ? await buildHttpServer(app) : null;
   const smtp = runsSmtp ? await startSmtpListener(app.mail, config.smtpListener) : null;
   // Handlers first: a signal during the start-up queries below still stops every part cleanly.
@@ -70,6 +73,7 @@ async function start(options: { demo?: boolean; role: Role }): Promise<void> {
     app.log.info({ signal }, 'stopping');
     stopStatistics();
     recovery?.stop();
+    sweegoSync?.stop();
     await smtp?.stop();
     await server?.close();
     await worker?.stop();
@@ -159,6 +163,7 @@ registerServerCommands(program);
 registerQueueCommands(program);
 registerIncomingCommands(program);
 registerInboundCommands(program);
+registerSweegoCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -11,3 +11,12 @@ export async function initSetting(db: Db, key: string, value: string): Promise<s
   await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
   return (await readSetting(db, key))!;
 }
+
+/** Sets the value, or removes the key when the value is null. */
+export async function writeSetting(db: Db, key: string, value: string | null): Promise<void> {
+  if (value === null) {
+    await db.deleteFrom('settings').where('key', '=', key).execute();
+    return;
+  }
+  await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+}

@@ -32,6 +32,7 @@ const statusOf: Record<ErrorCode, number> = {
   INBOUND_EMAIL_NOT_FOUND: 404,
   INBOUND_EMAIL_NOT_RETRYABLE: 409,
   INVALID_WEBHOOK_SIGNATURE: 401,
+  SWEEGO_API_FAILED: 502,
   // A stored secret sealed under another master key: the installation's configuration, not the call.
   SECRET_UNREADABLE: 500,
 };
