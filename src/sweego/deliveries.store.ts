@@ -16,6 +16,11 @@ export async function recordWebhookDelivery(db: Db, webhookId: string, endpoint:
   return rows.length > 0;
 }
 
+export async function webhookDeliverySeen(db: Db, webhookId: string): Promise<boolean> {
+  const { rows } = await sql<{ webhook_id: string }>`SELECT webhook_id FROM webhook_deliveries WHERE webhook_id = ${webhookId}`.execute(db);
+  return rows.length > 0;
+}
+
 /** An outbox entry as a delivery event finds it. */
 export interface DeliveredEntry {
   outboxId: number;

@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { MailDeps } from '../../mail/deps.ts';
 import { syncSweegoNow } from '../../sweego/log-sync.ts';
+import { receiveInboundWebhook } from '../../sweego/inbound-webhook.ts';
 import { receiveOutboundWebhook } from '../../sweego/outbound-webhook.ts';
 import { getSweegoSettings, updateSweegoSettings } from '../../sweego/settings.ts';
 import type { WebhookHeaders } from '../../sweego/signature.ts';
@@ -36,17 +37,28 @@ export async function sweegoRoutes(app: FastifyInstance, deps: MailDeps): Promis
   await app.register(async (scope) => {
     scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+    const signed = (request: { headers: Record<string, string | string[] | undefined>; body: unknown }) => ({
+      headers: {
+        'webhook-id': header(request.headers['webhook-id']),
+        'webhook-timestamp': header(request.headers['webhook-timestamp']),
+        'webhook-signature': header(request.headers['webhook-signature']),
+      } satisfies WebhookHeaders,
+      body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+    });
     scope.post(
       '/sweego/webhook/outbound',
-      { schema: { tags: ['sweego'], summary: 'Sweego outbound events (delivered, bounces, opens…), signed with Standard Webhooks', security: [] } },
+      { schema: { tags, summary: 'Sweego outbound events (delivered, bounces, opens…), signed with Standard Webhooks', security: [] } },
       async (request) => {
-        const headers: WebhookHeaders = {
-          'webhook-id': header(request.headers['webhook-id']),
-          'webhook-timestamp': header(request.headers['webhook-timestamp']),
-          'webhook-signature': header(request.headers['webhook-signature']),
-        };
-        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const { headers, body } = signed(request);
         return receiveOutboundWebhook(deps, body, headers);
+      },
+    );
+    scope.post(
+      '/sweego/webhook/inbound',
+      { schema: { tags, summary: 'Sweego inbound emails (email_inbound): rebuilt and handed to the inbound gateway', security: [] } },
+      async (request) => {
+        const { headers, body } = signed(request);
+        return receiveInboundWebhook(deps, body, headers);
       },
     );
   });
