@@ -20,6 +20,17 @@ export async function insertEvent(db: Db, type: string, payload: Record<string, 
   return id;
 }
 
+/** Several events of one type in one statement, and one NOTIFY naming the last: listeners read on from where they were. */
+export async function insertEvents(db: Db, type: string, payloads: Record<string, unknown>[]): Promise<number[]> {
+  if (payloads.length === 0) return [];
+  const { rows } = await sql<{ id: number }>`
+    INSERT INTO events (type, payload) SELECT ${type}, p FROM unnest(${payloads.map((p) => JSON.stringify(p))}::jsonb[]) WITH ORDINALITY AS t(p, n) ORDER BY n
+    RETURNING id`.execute(db);
+  const ids = rows.map((r) => r.id).sort((a, b) => a - b);
+  await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${String(ids.at(-1))})`.execute(db);
+  return ids;
+}
+
 export async function listEvents(db: Db, filter: { after: number; limit: number; type?: string | undefined }): Promise<EventRow[]> {
   const { rows } = await sql<EventRow>`
     SELECT id, type, payload, created_at AS "createdAt" FROM events

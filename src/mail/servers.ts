@@ -267,6 +267,7 @@ export async function createServer(deps: MailDeps, actor: Actor, input: ServerIn
   requireSystem(actor, 'configure outgoing servers');
   const values = serverValues(deps, undefined, input);
   const id = await insertServer(deps.db, values);
+  secretsCache.delete(deps.db);
   deps.log.info({ serverId: id, kind: values.kind, host: values.host, port: values.port, fromFilter: values.fromFilter }, 'outgoing server created');
   return viewOf(await requireServer(deps, id));
 }
@@ -278,6 +279,7 @@ export async function updateServer(deps: MailDeps, actor: Actor, id: number, inp
     if (!current) throw new FacteurError('SERVER_NOT_FOUND', `No outgoing server has id ${id}.`, { serverId: id });
     await updateServerRow(tx, id, serverValues(deps, current, input));
   });
+  secretsCache.delete(deps.db);
   deps.log.info({ serverId: id, changed: Object.keys(input) }, 'outgoing server updated');
   return viewOf(await requireServer(deps, id));
 }
@@ -287,6 +289,7 @@ export async function deleteServer(deps: MailDeps, actor: Actor, id: number): Pr
   if (!(await deleteServerRow(deps.db, id))) {
     throw new FacteurError('SERVER_NOT_FOUND', `No outgoing server has id ${id}.`, { serverId: id });
   }
+  secretsCache.delete(deps.db);
   deps.log.info({ serverId: id }, 'outgoing server deleted');
 }
 
@@ -435,18 +438,33 @@ export async function testServerConnection(deps: MailDeps, actor: Actor, id: num
 
 /**
  * The webhook secrets of every Sweego server (active or not: mail sent before a server was switched
- * off still reports back), opened. One that cannot be decrypted is left out, loudly.
+ * off still reports back), opened. One that cannot be decrypted is left out, loudly. Every webhook
+ * needs them: read at most once every few seconds per process, and again at once after a change here.
  */
-export async function sweegoWebhookSecrets(deps: MailDeps, which: 'outbound' | 'inbound'): Promise<string[]> {
-  const secrets: string[] = [];
+export function sweegoWebhookSecrets(deps: MailDeps, which: 'outbound' | 'inbound'): Promise<string[]> {
+  const cached = secretsCache.get(deps.db);
+  if (cached && Date.now() - cached.at < SECRETS_TTL_MS) return cached.secrets.then((s) => s[which]);
+  const secrets = readWebhookSecrets(deps);
+  secrets.catch(() => secretsCache.delete(deps.db));
+  secretsCache.set(deps.db, { at: Date.now(), secrets });
+  return secrets.then((s) => s[which]);
+}
+
+const SECRETS_TTL_MS = 5_000;
+const secretsCache = new WeakMap<MailDeps['db'], { at: number; secrets: Promise<{ outbound: string[]; inbound: string[] }> }>();
+
+async function readWebhookSecrets(deps: MailDeps): Promise<{ outbound: string[]; inbound: string[] }> {
+  const found = { outbound: [] as string[], inbound: [] as string[] };
   for (const row of await listServerRows(deps.db)) {
-    const sealed = which === 'outbound' ? row.outboundWebhookSecretEncrypted : row.inboundWebhookSecretEncrypted;
-    if (row.kind !== 'sweego' || sealed === null) continue;
-    try {
-      secrets.push(deps.secrets.open(sealed));
-    } catch (error) {
-      deps.log.error({ serverId: row.id, err: error }, `the ${which} webhook secret of this Sweego server cannot be decrypted (was FACTEUR_MASTER_KEY changed?)`);
+    if (row.kind !== 'sweego') continue;
+    for (const [which, sealed] of [['outbound', row.outboundWebhookSecretEncrypted], ['inbound', row.inboundWebhookSecretEncrypted]] as const) {
+      if (sealed === null) continue;
+      try {
+        found[which].push(deps.secrets.open(sealed));
+      } catch (error) {
+        deps.log.error({ serverId: row.id, err: error }, `the ${which} webhook secret of this Sweego server cannot be decrypted (was FACTEUR_MASTER_KEY changed?)`);
+      }
     }
   }
-  return secrets;
+  return found;
 }

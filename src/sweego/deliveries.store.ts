@@ -10,10 +10,16 @@ import type { Db } from '../db/database.ts';
  * taken for applied.
  */
 export async function recordWebhookDelivery(db: Db, webhookId: string, endpoint: string): Promise<boolean> {
+  return (await recordWebhookDeliveries(db, [webhookId], endpoint)).has(webhookId);
+}
+
+/** Several at once (distinct ids); returns those not seen before. */
+export async function recordWebhookDeliveries(db: Db, webhookIds: string[], endpoint: string): Promise<Set<string>> {
+  if (webhookIds.length === 0) return new Set();
   const { rows } = await sql<{ webhook_id: string }>`
-    INSERT INTO webhook_deliveries (webhook_id, endpoint) VALUES (${webhookId}, ${endpoint})
+    INSERT INTO webhook_deliveries (webhook_id, endpoint) SELECT id, ${endpoint} FROM unnest(${webhookIds}::text[]) AS t(id)
     ON CONFLICT (webhook_id) DO NOTHING RETURNING webhook_id`.execute(db);
-  return rows.length > 0;
+  return new Set(rows.map((r) => r.webhook_id));
 }
 
 export async function webhookDeliverySeen(db: Db, webhookId: string): Promise<boolean> {
@@ -42,34 +48,47 @@ export async function findEntries(db: Db, outboxIds: number[]): Promise<Map<numb
 }
 
 /**
- * Seed 001 `sweego_confirm_and_delete`: the entry is confirmed and its notification `delivered`; the
+ * Seed 001 `sweego_confirm_and_delete`: each entry is confirmed and its notification `delivered`; the
  * provider's transaction id is kept on the message (§8.3). An entry waiting for this confirmation
- * (deferred deletion) is deleted; its notification stays, green.
+ * (deferred deletion) is deleted; its notification stays, green. Set-based: a few statements for any
+ * number of entries.
  */
-export async function confirmDelivered(db: Db, entry: DeliveredEntry, transactionId: string | null): Promise<{ deleted: boolean }> {
-  if (entry.notificationId !== null) {
-    await sql`UPDATE notifications SET status = 'delivered', failure_type = NULL, failure_reason = NULL WHERE id = ${entry.notificationId}`.execute(db);
+export async function confirmDelivered(db: Db, confirmed: { entry: DeliveredEntry; transactionId: string | null }[]): Promise<void> {
+  if (confirmed.length === 0) return;
+  const notificationIds = confirmed.flatMap((c) => (c.entry.notificationId === null ? [] : [c.entry.notificationId]));
+  if (notificationIds.length > 0) {
+    await sql`UPDATE notifications SET status = 'delivered', failure_type = NULL, failure_reason = NULL WHERE id = any(${notificationIds}::bigint[])`.execute(db);
   }
-  if (transactionId !== null && entry.messageId !== null) {
-    await sql`UPDATE messages SET provider_transaction_id = ${transactionId} WHERE id = ${entry.messageId}`.execute(db);
+  const transactions = confirmed.filter((c) => c.transactionId !== null && c.entry.messageId !== null);
+  if (transactions.length > 0) {
+    await sql`
+      UPDATE messages m SET provider_transaction_id = t.transaction_id
+      FROM unnest(${transactions.map((c) => c.entry.messageId)}::bigint[], ${transactions.map((c) => c.transactionId)}::text[]) AS t(id, transaction_id)
+      WHERE m.id = t.id`.execute(db);
   }
-  if (entry.pendingDelete) {
-    await sql`DELETE FROM outbox WHERE id = ${entry.outboxId}`.execute(db);
-    return { deleted: true };
-  }
-  await sql`UPDATE outbox SET state = 'delivered', confirmed = true, updated_at = now() WHERE id = ${entry.outboxId}`.execute(db);
-  return { deleted: false };
+  const deleted = confirmed.filter((c) => c.entry.pendingDelete).map((c) => c.entry.outboxId);
+  const kept = confirmed.filter((c) => !c.entry.pendingDelete).map((c) => c.entry.outboxId);
+  if (deleted.length > 0) await sql`DELETE FROM outbox WHERE id = any(${deleted}::bigint[])`.execute(db);
+  if (kept.length > 0) await sql`UPDATE outbox SET state = 'delivered', confirmed = true, updated_at = now() WHERE id = any(${kept}::bigint[])`.execute(db);
 }
 
 /**
- * Seed 001 §5.4 `sweego_mark_undelivered`: the entry goes to `exception` with the failure, no longer
+ * Seed 001 §5.4 `sweego_mark_undelivered`: each entry goes to `exception` with its failure, no longer
  * waiting for deletion; its notification turns `exception` too, even though it was already `sent`.
  */
-export async function markUndelivered(db: Db, entry: DeliveredEntry, failureType: string, reason: string): Promise<void> {
+export async function markUndelivered(db: Db, failed: { entry: DeliveredEntry; failureType: string; reason: string }[]): Promise<void> {
+  if (failed.length === 0) return;
   await sql`
-    UPDATE outbox SET state = 'exception', failure_type = ${failureType}, failure_reason = ${reason}, pending_delete = false, updated_at = now()
-    WHERE id = ${entry.outboxId}`.execute(db);
-  if (entry.notificationId !== null) {
-    await sql`UPDATE notifications SET status = 'exception', failure_type = ${failureType}, failure_reason = ${reason} WHERE id = ${entry.notificationId}`.execute(db);
+    UPDATE outbox o SET state = 'exception', failure_type = t.failure_type, failure_reason = t.reason, pending_delete = false, updated_at = now()
+    FROM unnest(${failed.map((f) => f.entry.outboxId)}::bigint[], ${failed.map((f) => f.failureType)}::text[], ${failed.map((f) => f.reason)}::text[])
+      AS t(id, failure_type, reason)
+    WHERE o.id = t.id`.execute(db);
+  const withNotification = failed.filter((f) => f.entry.notificationId !== null);
+  if (withNotification.length > 0) {
+    await sql`
+      UPDATE notifications n SET status = 'exception', failure_type = t.failure_type, failure_reason = t.reason
+      FROM unnest(${withNotification.map((f) => f.entry.notificationId)}::bigint[], ${withNotification.map((f) => f.failureType)}::text[], ${withNotification.map((f) => f.reason)}::text[])
+        AS t(id, failure_type, reason)
+      WHERE n.id = t.id`.execute(db);
   }
 }

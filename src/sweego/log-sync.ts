@@ -46,7 +46,8 @@ export async function syncSweegoLogs(deps: MailDeps, onProgress?: (report: SyncR
       return id !== null && waiting.has(id);
     });
     report.matched += ours.length;
-    report.applied += await deps.db.transaction().execute((tx) => applyEvents({ ...deps, db: tx }, ours, 'log-sync'));
+    const applied = await deps.db.transaction().execute((tx) => applyEvents({ ...deps, db: tx }, ours, 'log-sync'));
+    report.applied += applied.filter(Boolean).length;
     // An entry settled by this page waits no more: a later record about it (Sweego keeps several) is not applied again.
     for (const record of ours) if (actionFor(record).kind !== 'log') waiting.delete(outboxIdOf(record)!);
     onProgress?.({ ...report });

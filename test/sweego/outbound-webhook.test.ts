@@ -215,4 +215,24 @@ describe('the outbound webhook (seed 001 §5.8, §5.9)', () => {
     assert.deepEqual([replayed.status, replayed.body.duplicate, replayed.body.applied], [200, true, 0], 'the same webhook-id again: not applied');
     assert.equal((await entries(t, { ids: [entry.id] })).length, 0, 'still delivered and deleted, not turned into a bounce');
   });
+
+  test('concurrent deliveries are applied together (one transaction for those that arrive meanwhile), each counted for its own sender; a webhook-id twice among them is applied once', async () => {
+    await sweegoServer(true);
+    const sent = [];
+    for (let i = 0; i < 8; i++) sent.push(await sentEmail());
+    const id = `msg_${unique()}`;
+    const responses = await Promise.all([
+      ...sent.map((s, i) => sendWebhook(event(i % 2 === 0 ? 'delivered' : 'hard_bounce', s.xMessageId, { details: '(550 no such user)' }))),
+      sendWebhook(event('email_opened', sent[0]!.xMessageId), { id }),
+      sendWebhook(event('email_opened', sent[0]!.xMessageId), { id }),
+    ]);
+    assert.deepEqual(
+      responses.slice(0, 8).map((r) => [r.status, r.body.applied, r.body.duplicate]),
+      sent.map(() => [200, 1, false]),
+    );
+    assert.deepEqual(responses.slice(8).map((r) => r.body.duplicate).sort(), [false, true], 'the same webhook-id twice: applied once');
+    const left = await entries(t, { ids: sent.map((s) => s.entry.id) });
+    assert.deepEqual(left.map((e) => e.id), sent.filter((_, i) => i % 2 === 1).map((s) => s.entry.id), 'the delivered ones deleted');
+    assert.ok(left.every((e) => e.state === 'exception' && e.notification!.failureType === 'mail_email_invalid'));
+  });
 });
