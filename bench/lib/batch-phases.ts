@@ -118,7 +118,7 @@ export async function composeCost(deps: MailDeps, outboxIds: number[], rounds = 
         blacklisted: email.recipient.blacklisted,
         author: email.author,
         aliasDomain,
-        replyTokenLocalPart: replyTokenLocalPart(email.record, secret),
+        replyTokenFor: () => replyTokenLocalPart(email.record, secret),
         servers,
       });
       if (addressing.kind !== 'send') throw new Error(`Email ${email.outboxId} would not be sent: ${addressing.reason}`);

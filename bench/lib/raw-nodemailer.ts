@@ -66,6 +66,7 @@ export function sinkServer(port: number): OutgoingServer {
     fromFilter: null,
     sequence: 10,
     deleteAfterDelivery: false,
+    replyTokenSecret: null,
   };
 }
 

@@ -12,6 +12,7 @@ import type { Db } from '../db/database.ts';
 import { insertEvent } from '../events/events.store.ts';
 import type { MailDeps } from '../mail/deps.ts';
 import { replySecret as readReplySecret } from '../mail/reply-secret.ts';
+import { sweegoWebhookSecrets } from '../mail/servers.ts';
 import { applyBounce } from './bounce.ts';
 import { findInboundEmail, findInboundRaw, settleInboundEmails, type InboundOutcome } from './inbound.store.ts';
 import { parseInbound, threadIdsOf, type ParsedInbound } from './parse.ts';
@@ -133,7 +134,8 @@ async function guarded<T>(deps: MailDeps, inboundId: number, step: () => Promise
 }
 
 async function routeBatch(deps: MailDeps, batch: StoredInbound[], outcomes: (InboundOutcome | undefined)[]): Promise<void> {
-  const replySecret = await readReplySecret(deps.db);
+  // The installation's secret, and the Sweego servers' outbound secrets that sign the tokens of mail sent through them.
+  const replySecret = [await readReplySecret(deps.db), ...(await sweegoWebhookSecrets(deps, 'outbound'))];
   const pending = batch.flatMap((item, index) => (outcomes[index] ? [] : [{ ...item, index, facts: routingFactsOf(item.mail) }]));
   if (pending.length === 0) return;
   const lookups = indexed(

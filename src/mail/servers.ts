@@ -68,6 +68,8 @@ export interface OutgoingServer {
   fromFilter: string | null;
   sequence: number;
   deleteAfterDelivery: boolean;
+  /** A Sweego server's outbound webhook secret, decrypted: it signs the reply tokens of mail sent through it (seed 001 §7.1). */
+  replyTokenSecret: string | null;
 }
 
 export type ConnectionTestResult = { ok: true } | { ok: false; reason: string };
@@ -332,7 +334,20 @@ function outgoingServerOf(deps: MailDeps, row: ServerRow): OutgoingServer {
     fromFilter: row.fromFilter,
     sequence: row.sequence,
     deleteAfterDelivery: row.deleteAfterDelivery,
+    replyTokenSecret: row.kind === 'sweego' && row.outboundWebhookSecretEncrypted !== null ? openSecret(deps, row, row.outboundWebhookSecretEncrypted) : null,
   };
+}
+
+function openSecret(deps: MailDeps, row: ServerRow, sealed: string): string {
+  try {
+    return deps.secrets.open(sealed);
+  } catch {
+    throw new FacteurError(
+      'SECRET_UNREADABLE',
+      `The outbound webhook secret of outgoing server ${row.id} "${row.name}" cannot be decrypted with this master key (was FACTEUR_MASTER_KEY changed?). Set it again.`,
+      { serverId: row.id },
+    );
+  }
 }
 
 /**
@@ -346,7 +361,7 @@ export async function activeServersForSending(deps: MailDeps): Promise<OutgoingS
     try {
       servers.push(outgoingServerOf(deps, row));
     } catch (error) {
-      deps.log.error({ serverId: row.id, err: error }, 'outgoing server skipped: its password cannot be decrypted');
+      deps.log.error({ serverId: row.id, err: error }, 'outgoing server skipped: its password or secret cannot be decrypted');
     }
   }
   return servers;

@@ -41,11 +41,13 @@ export async function sendDueBatch(deps: MailDeps, transports: TransportPool, li
   const retries: (FailedEntry & { nextAttemptAt: Date })[] = [];
   const failures: { exception: FailedEntry[]; canceled: FailedEntry[] } = { exception: [], canceled: [] };
 
-  // A record's reply token is the same for all its recipients: signed once per record and batch.
+  // A record's reply token is the same for all its recipients through one server: signed once per
+  // record, server secret and batch. A Sweego server signs with its own secret (seed 001 §7.1).
   const replyTokens = new Map<string, string | null>();
-  const replyTokenOf = (record: EmailToSend['record']) => {
-    const key = `${record.model}\u0000${record.resId}`;
-    if (!replyTokens.has(key)) replyTokens.set(key, config.replyTokens ? replyTokenLocalPart(record, replySecret) : null);
+  const replyTokenOf = (record: EmailToSend['record'], serverId: number | null) => {
+    const secret = servers.find((s) => s.id === serverId)?.replyTokenSecret ?? replySecret;
+    const key = `${record.model}\u0000${record.resId}\u0000${secret}`;
+    if (!replyTokens.has(key)) replyTokens.set(key, config.replyTokens ? replyTokenLocalPart(record, secret) : null);
     return replyTokens.get(key)!;
   };
   const missingAliasDomain = new Set<number>();
@@ -98,7 +100,7 @@ export async function sendDueBatch(deps: MailDeps, transports: TransportPool, li
         blacklisted: email.recipient.blacklisted,
         author: email.author,
         aliasDomain,
-        replyTokenLocalPart: replyTokenOf(email.record),
+        replyTokenFor: (serverId) => replyTokenOf(email.record, serverId),
         servers,
       });
       if (addressing.kind === 'do-not-send') {
@@ -120,7 +122,7 @@ export async function sendDueBatch(deps: MailDeps, transports: TransportPool, li
   await Promise.all(
     notices.map(async (notice) => {
       const aliasDomain = noticeDomains.get(notice.companyId) ?? null;
-      const addressing = decideAddressing({ emailTo: notice.emailTo, blacklisted: false, author: { name: null, email: null }, aliasDomain, replyTokenLocalPart: null, servers });
+      const addressing = decideAddressing({ emailTo: notice.emailTo, blacklisted: false, author: { name: null, email: null }, aliasDomain, replyTokenFor: () => null, servers });
       if (addressing.kind === 'do-not-send') {
         failures[addressing.state].push({ id: notice.outboxId, failureType: addressing.failureType, reason: addressing.reason });
         return;

@@ -123,7 +123,7 @@ describe('outgoing servers', () => {
   });
 
   test('transport options follow the security and log in only with a username', () => {
-    const base = { id: 1, name: 'x', kind: 'smtp' as const, host: 'smtp.example.com', username: null, password: null, fromFilter: null, sequence: 10, deleteAfterDelivery: false };
+    const base = { id: 1, name: 'x', kind: 'smtp' as const, host: 'smtp.example.com', username: null, password: null, fromFilter: null, sequence: 10, deleteAfterDelivery: false, replyTokenSecret: null };
     const tls = transportOptions({ ...base, port: 465, security: 'tls' });
     assert.equal(tls.secure, true);
     assert.equal(tls.requireTLS, false);
@@ -202,6 +202,7 @@ describe('outgoing servers', () => {
       fromFilter: null,
       sequence: 5,
       deleteAfterDelivery: true,
+      replyTokenSecret: null,
     });
     assert.deepEqual((await listServers(deps, SYSTEM)).map((s) => s.id), [early.id, off.id, late.id, sameSequence.id], 'the list shows inactive ones too');
     for (const s of [late, early, off, sameSequence]) await deleteServer(deps, SYSTEM, s.id);

@@ -9,7 +9,10 @@ import { SYSTEM } from '../../src/chatter/actor.ts';
 import { listEventsAfter } from '../../src/events/events.ts';
 import { buildHttpServer } from '../../src/http/server.ts';
 import { createServer, updateServer } from '../../src/mail/servers.ts';
+import { replySecret } from '../../src/mail/reply-secret.ts';
+import { readReplyToken } from '../../src/mail/rules/reply-token.ts';
 import { verifyWebhook } from '../../src/sweego/signature.ts';
+import { mime, receive } from '../helpers/inbound.ts';
 import { company, customer, drain, entries, follow, post, record, startOutboundApp, staff, unique, useServers, type OutboundApp } from '../helpers/smtp-app.ts';
 import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp.ts';
 
@@ -65,7 +68,8 @@ async function sentEmail() {
   assert.equal(entry!.state, "sent", `the email left through the relay (${entry!.failureType}: ${entry!.failureReason})`);
   const header = relay.receivedFor(client.email!).at(-1)!.header('x-message-id');
   assert.ok(header !== undefined && header.includes(`facteur-outbox-${entry!.id}@`), `X-Message-Id carried: ${String(header)}`);
-  return { entry: entry!, message, client, recordId: row.id, xMessageId: header };
+  const replyTo = relay.receivedFor(client.email!).at(-1)!.header('reply-to')!;
+  return { entry: entry!, message, client, recordId: row.id, xMessageId: header, replyTo, domain, ref };
 }
 
 interface Signed {
@@ -122,6 +126,23 @@ describe('a Sweego outgoing server (seed 001 §4.3)', () => {
     await assert.rejects(createServer(t.app.mail, SYSTEM, { name: 'No user', kind: 'sweego', host: 'smtp.sweego.io' }), /needs its SMTP username/);
     await assert.rejects(createServer(t.app.mail, SYSTEM, { name: 'Plain', kind: 'smtp', host: 'smtp.example.com', outboundWebhookSecret: SECRET }), /Only a Sweego server/);
     await assert.rejects(updateServer(t.app.mail, SYSTEM, server.id, { outboundWebhookSecret: 'not base64 at all!' }), /base64/);
+  });
+});
+
+describe('mail sent through Sweego (seed 001 §5.1, §5.2, §7)', () => {
+  test('its Reply-To token is signed with the server\'s outbound webhook secret, on each record\'s company\'s alias domain; a reply to it comes back to the thread', async () => {
+    await sweegoServer(true);
+    const first = await sentEmail();
+    const second = await sentEmail();
+    for (const sent of [first, second]) {
+      const address = /<?([^<>\s]+@[^<>\s]+)>?/.exec(sent.replyTo)![1]!;
+      assert.ok(address.endsWith(`@${sent.domain}`), `Reply-To on the record's company's alias domain: ${address}`);
+      assert.deepEqual(readReplyToken(address, SECRET), { kind: 'valid', model: sent.ref.model, resId: sent.ref.resId }, 'signed with the outbound webhook secret');
+      assert.equal(readReplyToken(address, await replySecret(t.db)).kind, 'invalid-signature', 'not with the installation\'s');
+    }
+    const address = /<?([^<>\s]+@[^<>\s]+)>?/.exec(first.replyTo)![1]!;
+    const answer = await receive(t, await mime({ from: first.client.email!, to: address, subject: 'Re: Your quotation', text: 'Thanks!' }));
+    assert.deepEqual([answer.state, answer.route, answer.recordId], ['routed', 'reply-token', first.recordId]);
   });
 });
 

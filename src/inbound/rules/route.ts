@@ -2,7 +2,7 @@
 // The order is the contract: loop headers, bounce, reply token, In-Reply-To/References, alias,
 // then unrouted. Steps that need the database (does the record exist? did we send that Message-ID?)
 // are returned as candidates, tried in order by the caller: the first that resolves wins.
-import { readReplyToken } from '../../mail/rules/reply-token.ts';
+import { readReplyTokenWithAny } from '../../mail/rules/reply-token.ts';
 
 export interface RoutingFacts {
   from: string | null;
@@ -37,14 +37,19 @@ export type RoutePlan =
   | { kind: 'route'; candidates: RouteCandidate[]; invalidTokens: string[] };
 
 /** The records that the valid reply tokens among these addresses name (looked up before planRoute runs). */
-export function replyTokenRefs(recipients: string[], replySecret: string): { model: string; resId: string }[] {
+/** The secrets a reply token may be signed with: the installation's first, then Sweego servers' (seed 001 §7.1). */
+export type ReplySecrets = string | readonly string[];
+
+const secretsOf = (secrets: ReplySecrets): readonly string[] => (typeof secrets === 'string' ? [secrets] : secrets);
+
+export function replyTokenRefs(recipients: string[], replySecrets: ReplySecrets): { model: string; resId: string }[] {
   return recipients.flatMap((address) => {
-    const token = readReplyToken(address, replySecret);
+    const token = readReplyTokenWithAny(address, secretsOf(replySecrets));
     return token.kind === 'valid' ? [{ model: token.model, resId: token.resId }] : [];
   });
 }
 
-export function planRoute(facts: RoutingFacts, aliasDomains: AliasDomainFacts[], aliases: AliasFacts[], replySecret: string): RoutePlan {
+export function planRoute(facts: RoutingFacts, aliasDomains: AliasDomainFacts[], aliases: AliasFacts[], replySecrets: ReplySecrets): RoutePlan {
   const loop = loopReason(facts.headers);
   if (loop) return { kind: 'drop', reason: loop };
   const bounce = bounceReason(facts, aliasDomains);
@@ -53,7 +58,7 @@ export function planRoute(facts: RoutingFacts, aliasDomains: AliasDomainFacts[],
   const candidates: RouteCandidate[] = [];
   const invalidTokens: string[] = [];
   for (const address of facts.recipients) {
-    const token = readReplyToken(address, replySecret);
+    const token = readReplyTokenWithAny(address, secretsOf(replySecrets));
     if (token.kind === 'valid') candidates.push({ kind: 'reply-token', model: token.model, resId: token.resId, address });
     else if (token.kind === 'invalid-signature' || token.kind === 'malformed') invalidTokens.push(address);
   }

@@ -16,8 +16,12 @@ export interface AddressingInput {
   author: { name: string | null; email: string | null };
   /** The record's company's alias domain, else the current (author's) company's, else none. */
   aliasDomain: AliasDomain | null;
-  /** `reply+…` local part for this record, or null when reply tokens are off or do not fit. */
-  replyTokenLocalPart: string | null;
+  /**
+   * The `reply+…` local part for this record as the chosen server signs it (null: no server, the
+   * built-in catcher), or null when reply tokens are off or do not fit. A Sweego server signs with
+   * its own secret (seed 001 §7.1); the others with the installation's.
+   */
+  replyTokenFor: (serverId: number | null) => string | null;
   /** Active servers; empty means "no server configured": the built-in catcher takes everything. */
   servers: ServerCandidate[];
 }
@@ -52,12 +56,12 @@ export function decideAddressing(input: AddressingInput): Addressing {
     };
   }
   // Seed 000 §8: replies come back through the catchall, or the record's reply token (seed 001 §5.2).
-  const replyTo = alias ? `${input.replyTokenLocalPart ?? alias.catchall}@${alias.domain}` : null;
+  const replyToVia = (serverId: number | null) => (alias ? `${input.replyTokenFor(serverId) ?? alias.catchall}@${alias.domain}` : null);
   const bounce = alias ? `${alias.bounce}@${alias.domain}` : null;
 
   if (input.servers.length === 0) {
     const from = authorAddress ? { name: input.author.name, address: authorAddress } : notificationsFrom(input.author.name, notificationsAddress!);
-    return { kind: 'send', serverId: null, from, replyTo, envelopeFrom: bounce ?? from.address };
+    return { kind: 'send', serverId: null, from, replyTo: replyToVia(null), envelopeFrom: bounce ?? from.address };
   }
   const choice = chooseServer(input.servers, authorAddress, notificationsAddress);
   if (choice.kind === 'none') {
@@ -75,5 +79,5 @@ export function decideAddressing(input: AddressingInput): Addressing {
   const server = input.servers.find((s) => s.id === choice.serverId)!;
   // The bounce address becomes the envelope sender only where the server may use it.
   const serverMayUseBounce = bounce !== null && (server.fromFilter === null || fromFilterMatches(server.fromFilter, bounce));
-  return { kind: 'send', serverId: server.id, from, replyTo, envelopeFrom: serverMayUseBounce ? bounce : from.address };
+  return { kind: 'send', serverId: server.id, from, replyTo: replyToVia(server.id), envelopeFrom: serverMayUseBounce ? bounce : from.address };
 }

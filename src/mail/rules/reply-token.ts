@@ -60,6 +60,20 @@ export function readReplyToken(address: string, secret: string): ReplyTokenCheck
   return { kind: 'valid', resId: payload.slice(0, dash), model: payload.slice(dash + 1) };
 }
 
+/**
+ * readReplyToken with several secrets: the installation's, and each Sweego server's outbound webhook
+ * secret, which signs the tokens of mail sent through it (seed 001 §7.1). Valid if one of them signed it.
+ */
+export function readReplyTokenWithAny(address: string, secrets: readonly string[]): ReplyTokenCheck {
+  let first: ReplyTokenCheck = { kind: 'none' };
+  for (const [i, secret] of secrets.entries()) {
+    const check = readReplyToken(address, secret);
+    if (check.kind === 'valid' || check.kind === 'none' || check.kind === 'malformed') return check;
+    if (i === 0) first = check;
+  }
+  return first;
+}
+
 function sign(hex: string, secret: string): string {
   return createHmac('sha256', secret).update(hex, 'ascii').digest('hex');
 }
