@@ -2,8 +2,12 @@
 // by offset and size (1..500), filtered by the sender domains (422 when a filtered domain has none,
 // as one public integration reports), and the inbound attachment download. It checks the Api-Key
 // header and records every call, so that tests can assert what was asked — or that nothing was.
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SYSTEM } from '../../src/chatter/actor.ts';
+import { createServer, type ServerView } from '../../src/mail/servers.ts';
+import { useServers, type OutboundApp } from './smtp-app.ts';
+import { startSmtpPeer, type SmtpPeer } from './smtp.ts';
 
 export interface SweegoLogRecord {
   swg_uid: string;
@@ -45,7 +49,7 @@ export async function startSweegoSimulator(): Promise<SweegoSimulator> {
     attachments: new Map<string, Buffer>(),
     calls: [] as SweegoSimulator['calls'],
   };
-  const server = createServer(async (request, response) => {
+  const server = createHttpServer(async (request, response) => {
     const path = (request.url ?? '').split('?')[0]!;
     const body = await bodyOf(request).catch(() => undefined);
     simulator.calls.push({ method: request.method ?? '', path, body });
@@ -79,5 +83,33 @@ export async function startSweegoSimulator(): Promise<SweegoSimulator> {
   return Object.assign(simulator, {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sweego's SMTP relay, as a test peer that requires AUTH, and the Sweego server pointing at it.
+
+export const RELAY_CREDENTIALS = { user: 'sweego-user', pass: 'sweego-password' };
+export const OUTBOUND_SECRET = Buffer.from('facteur-sweego-test-outbound-secret').toString('base64');
+export const INBOUND_SECRET = Buffer.from('facteur-sweego-test-inbound-secret').toString('base64');
+
+export function startSweegoRelay(): Promise<SmtpPeer> {
+  return startSmtpPeer({ kind: 'accept' }, { credentials: RELAY_CREDENTIALS });
+}
+
+/** The only outgoing server: kind sweego, on the loopback relay (plain TCP, as behind TLS), with both webhook secrets. */
+export async function useSweegoServer(t: OutboundApp, relay: SmtpPeer, input: { deleteAfterDelivery: boolean }): Promise<ServerView> {
+  await useServers(t, []);
+  return createServer(t.app.mail, SYSTEM, {
+    name: 'Sweego',
+    kind: 'sweego',
+    host: '127.0.0.1',
+    port: relay.port,
+    security: 'none',
+    username: RELAY_CREDENTIALS.user,
+    password: RELAY_CREDENTIALS.pass,
+    outboundWebhookSecret: OUTBOUND_SECRET,
+    inboundWebhookSecret: INBOUND_SECRET,
+    deleteAfterDelivery: input.deleteAfterDelivery,
   });
 }

@@ -12,10 +12,8 @@ import { createServer } from '../../src/mail/servers.ts';
 import { updateSweegoSettings } from '../../src/sweego/settings.ts';
 import { forgedReplyAddress, messageRow, sentThread, type SentThread } from '../helpers/inbound.ts';
 import { startOutboundApp, unique, useServers, type OutboundApp } from '../helpers/smtp-app.ts';
-import { startSweegoSimulator, type SweegoSimulator } from '../helpers/sweego-simulator.ts';
+import { INBOUND_SECRET, OUTBOUND_SECRET, startSweegoSimulator, type SweegoSimulator } from '../helpers/sweego-simulator.ts';
 
-const INBOUND_SECRET = Buffer.from('facteur-sweego-test-inbound-secret').toString('base64');
-const OUTBOUND_SECRET = Buffer.from('facteur-sweego-test-outbound-secret').toString('base64');
 
 let t: OutboundApp;
 let http: FastifyInstance;

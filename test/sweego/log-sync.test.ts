@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { SYSTEM } from '../../src/chatter/actor.ts';
-import { createServer } from '../../src/mail/servers.ts';
 import { syncSweegoNow } from '../../src/sweego/log-sync.ts';
 import { updateSweegoSettings } from '../../src/sweego/settings.ts';
-import { company, customer, drain, entries, follow, post, record, startOutboundApp, staff, unique, useServers, type OutboundApp } from '../helpers/smtp-app.ts';
-import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp.ts';
-import { startSweegoSimulator, type SweegoLogRecord, type SweegoSimulator } from '../helpers/sweego-simulator.ts';
+import { company, customer, drain, entries, follow, post, record, startOutboundApp, staff, unique, type OutboundApp } from '../helpers/smtp-app.ts';
+import type { SmtpPeer } from '../helpers/smtp.ts';
+import { startSweegoRelay, startSweegoSimulator, useSweegoServer, type SweegoLogRecord, type SweegoSimulator } from '../helpers/sweego-simulator.ts';
 
 let t: OutboundApp;
 let relay: SmtpPeer;
@@ -18,20 +17,9 @@ let sweego: SweegoSimulator;
 
 before(async () => {
   t = await startOutboundApp();
-  relay = await startSmtpPeer({ kind: 'accept' }, { credentials: { user: 'sweego-user', pass: 'sweego-password' } });
+  relay = await startSweegoRelay();
   sweego = await startSweegoSimulator();
-  await useServers(t, []);
-  await createServer(t.app.mail, SYSTEM, {
-    name: 'Sweego',
-    kind: 'sweego',
-    host: '127.0.0.1',
-    port: relay.port,
-    security: 'none',
-    username: 'sweego-user',
-    password: 'sweego-password',
-    outboundWebhookSecret: Buffer.from('facteur-sweego-test-outbound-secret').toString('base64'),
-    deleteAfterDelivery: true,
-  });
+  await useSweegoServer(t, relay, { deleteAfterDelivery: true });
   await updateSweegoSettings(t.app.mail, SYSTEM, { apiKey: sweego.apiKey, clientUuid: sweego.clientUuid, apiUrl: sweego.url });
 });
 after(async () => {

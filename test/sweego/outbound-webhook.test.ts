@@ -13,10 +13,11 @@ import { replySecret } from '../../src/mail/reply-secret.ts';
 import { readReplyToken } from '../../src/mail/rules/reply-token.ts';
 import { verifyWebhook } from '../../src/sweego/signature.ts';
 import { mime, receive } from '../helpers/inbound.ts';
-import { company, customer, drain, entries, follow, post, record, startOutboundApp, staff, unique, useServers, type OutboundApp } from '../helpers/smtp-app.ts';
-import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp.ts';
+import { company, customer, drain, entries, follow, post, record, startOutboundApp, staff, unique, type OutboundApp } from '../helpers/smtp-app.ts';
+import type { SmtpPeer } from '../helpers/smtp.ts';
+import { OUTBOUND_SECRET, startSweegoRelay, useSweegoServer } from '../helpers/sweego-simulator.ts';
 
-const SECRET = Buffer.from('facteur-sweego-test-outbound-secret').toString('base64');
+const SECRET = OUTBOUND_SECRET;
 const OTHER_SECRET = Buffer.from('a-secret-sweego-never-gave-us-here').toString('base64');
 
 let t: OutboundApp;
@@ -26,7 +27,7 @@ let baseUrl: string;
 
 before(async () => {
   t = await startOutboundApp();
-  relay = await startSmtpPeer({ kind: 'accept' }, { credentials: { user: 'sweego-user', pass: 'sweego-password' } });
+  relay = await startSweegoRelay();
   http = await buildHttpServer(t.app);
   baseUrl = await http.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -37,20 +38,8 @@ after(async () => {
 });
 
 /** A Sweego server on the loopback relay, with deferred deletion as asked. */
-async function sweegoServer(deleteAfterDelivery: boolean) {
-  await useServers(t, []);
-  return createServer(t.app.mail, SYSTEM, {
-    name: 'Sweego',
-    kind: 'sweego',
-    host: '127.0.0.1',
-    port: relay.port,
-    security: 'none',
-    username: 'sweego-user',
-    password: 'sweego-password',
-    outboundWebhookSecret: SECRET,
-    inboundWebhookSecret: OTHER_SECRET,
-    deleteAfterDelivery,
-  });
+function sweegoServer(deleteAfterDelivery: boolean) {
+  return useSweegoServer(t, relay, { deleteAfterDelivery });
 }
 
 /** A quotation followed by a customer; User 1 writes to them; the email leaves through the relay. */
