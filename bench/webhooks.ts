@@ -88,7 +88,7 @@ function signEvents(outboxIds: number[], key: string): Signed[] {
  * Sweego's side, in a process of its own (bench/lib/webhook-senders.mjs): the senders' HTTP clients
  * would otherwise share the server's thread and be counted as its cost.
  */
-async function send(url: string, events: Signed[], senders: number): Promise<{ ms: number; failures: number }> {
+async function send(url: string, events: Signed[], senders: number): Promise<{ ms: number; failures: number; cpuMs: number }> {
   const file = path.join(os.tmpdir(), `facteur-webhooks-${process.pid}-${Date.now()}.json`);
   fs.writeFileSync(file, JSON.stringify(events));
   try {
@@ -97,7 +97,7 @@ async function send(url: string, events: Signed[], senders: number): Promise<{ m
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     if (code !== 0) throw new Error(`The webhook senders exited with code ${code}.`);
-    return JSON.parse(output) as { ms: number; failures: number };
+    return JSON.parse(output) as { ms: number; failures: number; cpuMs: number };
   } finally {
     fs.rmSync(file, { force: true });
   }
@@ -126,7 +126,7 @@ async function onEngine(name: string, app: App, sizes: Sizes, dbCpu: (() => Prom
       const events = signEvents(ids, key);
       const dbBefore = dbCpu ? await dbCpu() : 0;
       const cpuBefore = process.cpuUsage();
-      const { ms, failures } = await send(url, events, sizes.senders);
+      const { ms, failures, cpuMs: sendersCpu } = await send(url, events, sizes.senders);
       const cpu = process.cpuUsage(cpuBefore);
       const db = dbCpu ? (await dbCpu()) - dbBefore : null;
       if (failures > 0) throw new Error(`${failures} of ${events.length} events were not applied.`);
@@ -144,7 +144,7 @@ async function onEngine(name: string, app: App, sizes: Sizes, dbCpu: (() => Prom
       const perEvent = (value: number) => (value / events.length).toFixed(3);
       console.log(
         `  run ${run}: ${events.length} events in ${(ms / 1000).toFixed(2)} s, ${int(rates.at(-1)!)} events/s; ` +
-          `CPU ms/event: Facteur ${perEvent((cpu.user + cpu.system) / 1000)}${db === null ? '' : `, PostgreSQL ${perEvent(db)}`}; ` +
+          `CPU ms/event: Facteur ${perEvent((cpu.user + cpu.system) / 1000)}${db === null ? '' : `, PostgreSQL ${perEvent(db)}`}, senders ${perEvent(sendersCpu)}; ` +
           `signatures ${perEvent(verifyMs)} ms/event apart, ${(shares.at(-1)! * 100).toFixed(1)} % of the run; RSS ${int(rssMb(process.pid) ?? 0)} MB`,
       );
     }
