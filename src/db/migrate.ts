@@ -6,6 +6,7 @@ import * as inbound from './migrations/0004_inbound.ts';
 import * as notices from './migrations/0005_notices.ts';
 import * as inboundRawGzip from './migrations/0006_inbound_raw_gzip.ts';
 import * as sweego from './migrations/0007_sweego.ts';
+import * as sweegoEngagement from './migrations/0008_sweego_engagement.ts';
 
 // Listed in code rather than read from disk, so that migrations travel with the program.
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005_notices': notices,
   '0006_inbound_raw_gzip': inboundRawGzip,
   '0007_sweego': sweego,
+  '0008_sweego_engagement': sweegoEngagement,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

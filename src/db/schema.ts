@@ -74,6 +74,8 @@ export interface Database {
     company_id: number | null;
     bounce_count: Generated<number>;
     blacklisted: Generated<boolean>;
+    /** When they last unsubscribed through a provider's List-Unsubscribe (Sweego `list_unsub`). */
+    unsubscribed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
     created_at: CreatedAt;
     updated_at: UpdatedAt;
   };
@@ -148,6 +150,10 @@ export interface Database {
     failure_type: string | null;
     failure_reason: string | null;
     read_at: Timestamp | null;
+    /** Sweego's transaction id of this notification's email, once delivered (migration 0008). */
+    provider_transaction_id: ColumnType<string | null, string | null | undefined, string | null>;
+    opens: Generated<number>;
+    clicks: Generated<number>;
     created_at: CreatedAt;
   };
   outbox: {

@@ -55,9 +55,13 @@ export async function findEntries(db: Db, outboxIds: number[]): Promise<Map<numb
  */
 export async function confirmDelivered(db: Db, confirmed: { entry: DeliveredEntry; transactionId: string | null }[]): Promise<void> {
   if (confirmed.length === 0) return;
-  const notificationIds = confirmed.flatMap((c) => (c.entry.notificationId === null ? [] : [c.entry.notificationId]));
-  if (notificationIds.length > 0) {
-    await sql`UPDATE notifications SET status = 'delivered', failure_type = NULL, failure_reason = NULL WHERE id = any(${notificationIds}::bigint[])`.execute(db);
+  const notified = confirmed.filter((c) => c.entry.notificationId !== null);
+  if (notified.length > 0) {
+    await sql`
+      UPDATE notifications n SET status = 'delivered', failure_type = NULL, failure_reason = NULL,
+        provider_transaction_id = coalesce(t.transaction_id, n.provider_transaction_id)
+      FROM unnest(${notified.map((c) => c.entry.notificationId)}::bigint[], ${notified.map((c) => c.transactionId)}::text[]) AS t(id, transaction_id)
+      WHERE n.id = t.id`.execute(db);
   }
   const transactions = confirmed.filter((c) => c.transactionId !== null && c.entry.messageId !== null);
   if (transactions.length > 0) {
@@ -91,4 +95,38 @@ export async function markUndelivered(db: Db, failed: { entry: DeliveredEntry; f
         AS t(id, failure_type, reason)
       WHERE n.id = t.id`.execute(db);
   }
+}
+
+/**
+ * The notifications that reports after delivery are about: by outbox entry while it is kept, else by
+ * the transaction id its delivery recorded. Keyed by the report's position.
+ */
+export async function findNotificationsOf(db: Db, reports: { outboxId: number | null; transactionId: string | null }[]): Promise<Map<number, { notificationId: number; partnerId: number }>> {
+  if (reports.length === 0) return new Map();
+  const { rows } = await sql<{ n: number; notification_id: number; partner_id: number }>`
+    SELECT t.n::int AS n, nt.id AS notification_id, nt.partner_id
+    FROM unnest(${reports.map((r) => r.outboxId)}::bigint[], ${reports.map((r) => r.transactionId)}::text[]) WITH ORDINALITY AS t(outbox_id, transaction_id, n)
+    JOIN LATERAL (
+      SELECT n.id, n.partner_id FROM notifications n
+      WHERE n.id = (SELECT notification_id FROM outbox WHERE id = t.outbox_id)
+         OR (t.transaction_id IS NOT NULL AND n.provider_transaction_id = t.transaction_id)
+      LIMIT 1) AS nt ON true`.execute(db);
+  return new Map(rows.map((r) => [r.n - 1, { notificationId: r.notification_id, partnerId: r.partner_id }]));
+}
+
+/** Opens and clicks, counted on their notifications (several of one notification add up). */
+export async function countEngagement(db: Db, counts: { notificationId: number; opens: number; clicks: number }[]): Promise<void> {
+  if (counts.length === 0) return;
+  await sql`
+    UPDATE notifications n SET opens = n.opens + t.opens, clicks = n.clicks + t.clicks
+    FROM (SELECT id, sum(opens)::int AS opens, sum(clicks)::int AS clicks
+          FROM unnest(${counts.map((c) => c.notificationId)}::bigint[], ${counts.map((c) => c.opens)}::int[], ${counts.map((c) => c.clicks)}::int[]) AS u(id, opens, clicks)
+          GROUP BY id) AS t
+    WHERE n.id = t.id`.execute(db);
+}
+
+/** Seed 001 §5.9 `list_unsub`: the partner unsubscribed through the List-Unsubscribe link. */
+export async function recordUnsubscribed(db: Db, partnerIds: number[]): Promise<void> {
+  if (partnerIds.length === 0) return;
+  await sql`UPDATE partners SET unsubscribed_at = now(), updated_at = now() WHERE id = any(${partnerIds}::bigint[])`.execute(db);
 }

@@ -8,7 +8,7 @@ import { FacteurError } from '../errors.ts';
 import type { MailDeps } from '../mail/deps.ts';
 import { fetchLogsPage, SweegoApiError } from './api.ts';
 import { applyEvents } from './outbound-webhook.ts';
-import { actionFor, outboxIdOf, readEvents } from './rules/events.ts';
+import { actionFor, outboxIdOf, readEvents, settles } from './rules/events.ts';
 import { sweegoApiAccess } from './settings.ts';
 import { listAliasDomainNames, listPendingConfirmation } from './sync.store.ts';
 
@@ -49,7 +49,7 @@ export async function syncSweegoLogs(deps: MailDeps, onProgress?: (report: SyncR
     const applied = await deps.db.transaction().execute((tx) => applyEvents({ ...deps, db: tx }, ours, 'log-sync'));
     report.applied += applied.filter(Boolean).length;
     // An entry settled by this page waits no more: a later record about it (Sweego keeps several) is not applied again.
-    for (const record of ours) if (actionFor(record).kind !== 'log') waiting.delete(outboxIdOf(record)!);
+    for (const record of ours) if (settles(actionFor(record))) waiting.delete(outboxIdOf(record)!);
     onProgress?.({ ...report });
     if (page.length < PAGE_SIZE) break;
   }

@@ -11,8 +11,17 @@ import { FacteurError } from '../errors.ts';
 import { insertEvents } from '../events/events.store.ts';
 import type { MailDeps } from '../mail/deps.ts';
 import { sweegoWebhookSecrets } from '../mail/servers.ts';
-import { confirmDelivered, findEntries, markUndelivered, recordWebhookDeliveries, type DeliveredEntry } from './deliveries.store.ts';
-import { actionFor, eventKind, failureReason, outboxIdOf, readEvents, type SweegoEvent } from './rules/events.ts';
+import {
+  confirmDelivered,
+  countEngagement,
+  findEntries,
+  findNotificationsOf,
+  markUndelivered,
+  recordUnsubscribed,
+  recordWebhookDeliveries,
+  type DeliveredEntry,
+} from './deliveries.store.ts';
+import { actionFor, eventKind, failureReason, outboxIdOf, readEvents, settles, type SweegoEvent } from './rules/events.ts';
 import { verifyWebhook, type WebhookHeaders } from './signature.ts';
 
 export interface WebhookReceipt {
@@ -139,9 +148,9 @@ export async function applyEvents(deps: MailDeps, events: SweegoEvent[], source:
   const entries = await findEntries(deps.db, ids.filter((id): id is number => id !== null));
   const last = new Map<number, number>();
   events.forEach((event, i) => {
-    const kind = actionFor(event).kind;
-    if (ids[i] !== null && (kind === 'confirm' || kind === 'undelivered')) last.set(ids[i]!, i);
+    if (ids[i] !== null && settles(actionFor(event))) last.set(ids[i]!, i);
   });
+  const reports: { what: 'unsubscribed' | 'open' | 'click'; outboxId: number | null; transactionId: string | null }[] = [];
   const confirmed: { entry: DeliveredEntry; transactionId: string | null }[] = [];
   const failed: { entry: DeliveredEntry; failureType: string; reason: string }[] = [];
   const changes: Record<string, unknown>[] = [];
@@ -153,6 +162,11 @@ export async function applyEvents(deps: MailDeps, events: SweegoEvent[], source:
     if (action.kind === 'log') {
       if (action.level === 'warn') deps.log.warn(fields, `Sweego ${eventKind(event)}`);
       else deps.log.info(fields, `Sweego ${eventKind(event)}`);
+      return false;
+    }
+    if (action.kind === 'record') {
+      deps.log.info(fields, `Sweego ${eventKind(event)}`);
+      reports.push({ what: action.what, outboxId, transactionId: event.transaction_id ?? null });
       return false;
     }
     const entry = outboxId === null ? undefined : entries.get(outboxId);
@@ -175,9 +189,25 @@ export async function applyEvents(deps: MailDeps, events: SweegoEvent[], source:
   });
   await confirmDelivered(deps.db, confirmed);
   await markUndelivered(deps.db, failed);
+  await recordReports(deps.db, reports);
   // Seed 001 §5.4 step 3: an open chatter hears of it and redraws the envelope without a reload.
   await insertEvents(deps.db, 'notification.updated', changes.filter((c) => c.notificationId !== null));
   return applied;
+}
+
+/**
+ * Opens and clicks counted on their notifications, unsubscriptions recorded on the partner. Found by
+ * outbox entry, or, once the entry is gone (they may come ten minutes late), by the transaction id.
+ */
+async function recordReports(db: Db, reports: { what: 'unsubscribed' | 'open' | 'click'; outboxId: number | null; transactionId: string | null }[]): Promise<void> {
+  if (reports.length === 0) return;
+  const found = await findNotificationsOf(db, reports);
+  const counts = reports.flatMap((r, i) => {
+    const notification = found.get(i);
+    return notification && r.what !== 'unsubscribed' ? [{ notificationId: notification.notificationId, opens: r.what === 'open' ? 1 : 0, clicks: r.what === 'click' ? 1 : 0 }] : [];
+  });
+  await countEngagement(db, counts);
+  await recordUnsubscribed(db, [...new Set(reports.flatMap((r, i) => (r.what === 'unsubscribed' && found.has(i) ? [found.get(i)!.partnerId] : [])))]);
 }
 
 function notificationChange(entry: DeliveredEntry, status: string, failureType: string | null, failureReason: string | null): Record<string, unknown> {

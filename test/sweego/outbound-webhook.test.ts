@@ -245,4 +245,19 @@ describe('the outbound webhook (seed 001 §5.8, §5.9)', () => {
     assert.deepEqual(left.map((e) => e.id), sent.filter((_, i) => i % 2 === 1).map((s) => s.entry.id), 'the delivered ones deleted');
     assert.ok(left.every((e) => e.state === 'exception' && e.notification!.failureType === 'mail_email_invalid'));
   });
+
+  test('opens and clicks are counted on the notification and an unsubscription recorded on the partner, even after the entry was deleted on delivery', async () => {
+    await sweegoServer(true);
+    const { entry, xMessageId, client } = await sentEmail();
+    const delivered = event('delivered', xMessageId);
+    await sendWebhook(delivered);
+    assert.equal((await entries(t, { ids: [entry.id] })).length, 0, 'deleted on delivery');
+    const later = (type: string) => event(type, xMessageId, { transaction_id: delivered.transaction_id });
+    const responses = await Promise.all([later('email_opened'), later('email_opened'), later('email_clicked'), later('list_unsub')].map((e) => sendWebhook(e)));
+    assert.ok(responses.every((r) => r.status === 200));
+    const notification = await t.db.selectFrom('notifications').select(['opens', 'clicks', 'status', 'provider_transaction_id']).where('id', '=', entry.notification!.id).executeTakeFirstOrThrow();
+    assert.deepEqual(notification, { opens: 2, clicks: 1, status: 'delivered', provider_transaction_id: delivered.transaction_id });
+    const partner = await t.db.selectFrom('partners').select('unsubscribed_at').where('id', '=', client.id).executeTakeFirstOrThrow();
+    assert.ok(partner.unsubscribed_at instanceof Date, 'list_unsub recorded for the partner');
+  });
 });

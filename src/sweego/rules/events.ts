@@ -42,9 +42,16 @@ export function eventKind(event: SweegoEvent): string {
 
 export type EventAction =
   | { kind: 'log'; level: 'info' | 'warn' }
+  /** Logged, and recorded: the partner unsubscribed, or the recipient opened or clicked (issue 5 §4). */
+  | { kind: 'record'; what: 'unsubscribed' | 'open' | 'click' }
   | { kind: 'confirm' }
   | { kind: 'undelivered'; failureType: FailureType }
   | { kind: 'ignore' };
+
+/** Whether the action settles the email (it no longer waits for Sweego's confirmation). */
+export function settles(action: EventAction): boolean {
+  return action.kind === 'confirm' || action.kind === 'undelivered';
+}
 
 /**
  * Seed 001 §5.9 (webhook) and §6 (log sync, status `undelivered` read with its bounce type, §5.4).
@@ -63,10 +70,13 @@ export function actionFor(event: SweegoEvent): EventAction {
     case 'complaint':
       return { kind: 'log', level: 'warn' };
     case 'email_sent':
-    case 'list_unsub':
-    case 'email_opened':
-    case 'email_clicked':
       return { kind: 'log', level: 'info' };
+    case 'list_unsub':
+      return { kind: 'record', what: 'unsubscribed' };
+    case 'email_opened':
+      return { kind: 'record', what: 'open' };
+    case 'email_clicked':
+      return { kind: 'record', what: 'click' };
     default:
       return { kind: 'ignore' };
   }
