@@ -2,12 +2,13 @@
 // by offset and size (1..500), filtered by the sender domains (422 when a filtered domain has none,
 // as one public integration reports), and the inbound attachment download. It checks the Api-Key
 // header and records every call, so that tests can assert what was asked — or that nothing was.
+import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { createServer, type ServerView } from '../../src/mail/servers.ts';
 import { useServers, type OutboundApp } from './smtp-app.ts';
-import { startSmtpPeer, type SmtpPeer } from './smtp.ts';
+import { startSmtpPeer, type ReceivedEmail, type SmtpPeer } from './smtp.ts';
 
 export interface SweegoLogRecord {
   swg_uid: string;
@@ -87,14 +88,37 @@ export async function startSweegoSimulator(): Promise<SweegoSimulator> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sweego's SMTP relay, as a test peer that requires AUTH, and the Sweego server pointing at it.
+// Sweego's SMTP relay, as a test peer that requires AUTH and says what Sweego adds to what it relays,
+// and the Sweego server pointing at it.
 
 export const RELAY_CREDENTIALS = { user: 'sweego-user', pass: 'sweego-password' };
 export const OUTBOUND_SECRET = Buffer.from('facteur-sweego-test-outbound-secret').toString('base64');
 export const INBOUND_SECRET = Buffer.from('facteur-sweego-test-inbound-secret').toString('base64');
 
-export function startSweegoRelay(): Promise<SmtpPeer> {
-  return startSmtpPeer({ kind: 'accept' }, { credentials: RELAY_CREDENTIALS });
+export interface SweegoRelay extends SmtpPeer {
+  /**
+   * What Sweego makes of a message it relays: its ids (the transaction id its webhooks and logs
+   * carry) and the message as the recipient gets it, with the headers Sweego's MTA adds.
+   */
+  relayed(email: ReceivedEmail): { swgUid: string; transactionId: string; raw: Buffer };
+}
+
+export async function startSweegoRelay(): Promise<SweegoRelay> {
+  const peer = await startSmtpPeer({ kind: 'accept' }, { credentials: RELAY_CREDENTIALS });
+  const ids = new WeakMap<ReceivedEmail, { swgUid: string; transactionId: string }>();
+  let count = 0;
+  return Object.assign(peer, {
+    relayed(email: ReceivedEmail) {
+      let id = ids.get(email);
+      if (!id) {
+        count += 1;
+        id = { swgUid: `01-${randomUUID()}`, transactionId: `${randomUUID()}-${count}` };
+        ids.set(email, id);
+      }
+      const added = `X-Mailer: Sweego\r\nX-Swg-Uid: ${id.swgUid}\r\nX-Transaction-Id: ${id.transactionId}\r\nX-Zone-Loop: 1\r\n`;
+      return { ...id, raw: Buffer.concat([Buffer.from(added), email.raw]) };
+    },
+  });
 }
 
 /** The only outgoing server: kind sweego, on the loopback relay (plain TCP, as behind TLS), with both webhook secrets. */

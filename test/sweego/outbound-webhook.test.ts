@@ -14,14 +14,13 @@ import { readReplyToken } from '../../src/mail/rules/reply-token.ts';
 import { verifyWebhook } from '../../src/sweego/signature.ts';
 import { mime, receive } from '../helpers/inbound.ts';
 import { company, customer, drain, entries, follow, post, record, startOutboundApp, staff, unique, type OutboundApp } from '../helpers/smtp-app.ts';
-import type { SmtpPeer } from '../helpers/smtp.ts';
-import { OUTBOUND_SECRET, startSweegoRelay, useSweegoServer } from '../helpers/sweego-simulator.ts';
+import { OUTBOUND_SECRET, startSweegoRelay, useSweegoServer, type SweegoRelay } from '../helpers/sweego-simulator.ts';
 
 const SECRET = OUTBOUND_SECRET;
 const OTHER_SECRET = Buffer.from('a-secret-sweego-never-gave-us-here').toString('base64');
 
 let t: OutboundApp;
-let relay: SmtpPeer;
+let relay: SweegoRelay;
 let http: FastifyInstance;
 let baseUrl: string;
 
@@ -57,8 +56,9 @@ async function sentEmail() {
   assert.equal(entry!.state, "sent", `the email left through the relay (${entry!.failureType}: ${entry!.failureReason})`);
   const header = relay.receivedFor(client.email!).at(-1)!.header('x-message-id');
   assert.ok(header !== undefined && header.includes(`facteur-outbox-${entry!.id}@`), `X-Message-Id carried: ${String(header)}`);
-  const replyTo = relay.receivedFor(client.email!).at(-1)!.header('reply-to')!;
-  return { entry: entry!, message, client, recordId: row.id, xMessageId: header, replyTo, domain, ref };
+  const received = relay.receivedFor(client.email!).at(-1)!;
+  const replyTo = received.header('reply-to')!;
+  return { entry: entry!, message, client, recordId: row.id, xMessageId: header, replyTo, domain, ref, relayed: relay.relayed(received) };
 }
 
 interface Signed {
@@ -150,11 +150,11 @@ describe('the outbound webhook (seed 001 §5.8, §5.9)', () => {
 
   test('delivered: the entry is confirmed and deleted (deferred deletion on), the notification delivered, the transaction id kept on the message', async () => {
     await sweegoServer(true);
-    const { entry, message, xMessageId } = await sentEmail();
+    const { entry, message, xMessageId, relayed } = await sentEmail();
     const pending = await t.db.selectFrom('outbox').select(['pending_delete', 'confirmed']).where('id', '=', entry.id).executeTakeFirstOrThrow();
     assert.deepEqual(pending, { pending_delete: true, confirmed: false }, 'kept until Sweego confirms (seed 001 §5.3)');
 
-    const delivered = event('delivered', xMessageId);
+    const delivered = event('delivered', xMessageId, { transaction_id: relayed.transactionId, swg_uid: relayed.swgUid });
     const response = await sendWebhook(delivered, { bare: true });
     assert.equal(response.status, 200, JSON.stringify(response.body));
     assert.deepEqual(response.body, { events: 1, applied: 1, duplicate: false });
@@ -162,7 +162,15 @@ describe('the outbound webhook (seed 001 §5.8, §5.9)', () => {
     const notification = await t.db.selectFrom('notifications').select('status').where('id', '=', entry.notification!.id).executeTakeFirstOrThrow();
     assert.equal(notification.status, 'delivered');
     const row = await t.db.selectFrom('messages').select('provider_transaction_id').where('id', '=', message.id).executeTakeFirstOrThrow();
-    assert.equal(row.provider_transaction_id, delivered.transaction_id);
+    assert.equal(row.provider_transaction_id, relayed.transactionId, "Sweego's transaction id of the relayed email");
+  });
+
+  test('a relayed email coming back to us (an auto-forward to the catchall) is dropped as a loop, by Sweego\'s headers (seed 001 §5.7)', async () => {
+    await sweegoServer(false);
+    const { relayed } = await sentEmail();
+    const back = await receive(t, relayed.raw);
+    assert.deepEqual([back.state, back.route], ['dropped', 'loop']);
+    assert.match(back.reason!, /X-Zone-Loop|Sweego/);
   });
 
   test('delivered without deferred deletion: the entry stays, confirmed; an X-Message-Id re-encoded in RFC 2047 is decoded', async () => {
