@@ -28,11 +28,25 @@ export interface MigrationReport {
 
 /** Brings the schema up to date; safe to run on every start, and from many processes at once. */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationReport> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db);
+    } catch (error) {
+      // Kysely's introspection reads every schema of the database; one dropped meanwhile (another
+      // application's, or a parallel test run's) fails it with 3F000 "schema … does not exist".
+      // Nothing was migrated then: the next attempt no longer sees that schema.
+      if (attempt < 5 && (error as { code?: string }).code === '3F000') continue;
+      throw error;
+    }
+  }
+}
+
+async function migrateOnce(db: Kysely<any>): Promise<MigrationReport> {
   // Kysely's bookkeeping tables go in our own schema: another schema of the same database may have
   // its own (another application, or a parallel test run), and Kysely would otherwise find those.
   const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db);
   const migrator = new Migrator({ db, provider, migrationTableSchema: rows[0]!.schema });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  if (error) throw error instanceof Error ? error : Object.assign(new Error(String(error)), error as object);
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
