@@ -135,20 +135,20 @@ async function guarded<T>(deps: MailDeps, inboundId: number, step: () => Promise
 
 async function routeBatch(deps: MailDeps, batch: StoredInbound[], outcomes: (InboundOutcome | undefined)[]): Promise<void> {
   // The installation's secret, and the Sweego servers' outbound secrets that sign the tokens of mail sent through them.
-  const replySecret = [await readReplySecret(deps.db), ...(await sweegoWebhookSecrets(deps, 'outbound'))];
+  const replySecrets = [await readReplySecret(deps.db), ...(await sweegoWebhookSecrets(deps, 'outbound'))];
   const pending = batch.flatMap((item, index) => (outcomes[index] ? [] : [{ ...item, index, facts: routingFactsOf(item.mail) }]));
   if (pending.length === 0) return;
   const lookups = indexed(
     await loadRouting(deps.db, {
       rfcMessageIds: [...new Set(pending.flatMap(({ mail }) => [mail.rfcMessageId, ...mail.inReplyTo, ...mail.references]))],
       senders: pending.flatMap(({ mail }) => (mail.from ? [mail.from.address] : [])),
-      refs: pending.flatMap(({ facts }) => replyTokenRefs(facts.recipients, replySecret)),
+      refs: pending.flatMap(({ facts }) => replyTokenRefs(facts.recipients, replySecrets)),
     }),
   );
   const aliasFacts = lookups.aliases.map((a) => ({ id: a.id, address: `${a.name}@${a.domain}`.toLowerCase() }));
   const postings: Posting[] = [];
   for (const { index, inboundId, mail, facts } of pending) {
-    const plan = planRoute(facts, lookups.aliasDomains, aliasFacts, replySecret);
+    const plan = planRoute(facts, lookups.aliasDomains, aliasFacts, replySecrets);
     if (plan.kind === 'drop') {
       outcomes[index] = { state: 'dropped', route: 'loop', reason: plan.reason };
       continue;

@@ -21,7 +21,7 @@ import {
   recordWebhookDeliveries,
   type DeliveredEntry,
 } from './deliveries.store.ts';
-import { actionFor, eventKind, failureReason, outboxIdOf, readEvents, settles, type SweegoEvent } from './rules/events.ts';
+import { actionFor, eventKind, failureReason, outboxIdOf, readEvents, settles, type Engagement, type SweegoEvent } from './rules/events.ts';
 import { verifyWebhook, type WebhookHeaders } from './signature.ts';
 
 export interface WebhookReceipt {
@@ -150,13 +150,13 @@ export async function applyEvents(deps: MailDeps, events: SweegoEvent[], source:
   events.forEach((event, i) => {
     if (ids[i] !== null && settles(actionFor(event))) last.set(ids[i]!, i);
   });
-  const reports: { what: 'unsubscribed' | 'open' | 'click'; outboxId: number | null; transactionId: string | null }[] = [];
+  const reports: Report[] = [];
   const confirmed: { entry: DeliveredEntry; transactionId: string | null }[] = [];
   const failed: { entry: DeliveredEntry; failureType: string; reason: string }[] = [];
   const changes: Record<string, unknown>[] = [];
   const applied = events.map((event, i) => {
     const action = actionFor(event);
-    const outboxId = ids[i]!;
+    const outboxId = ids[i] ?? null;
     const fields = { source, outboxId, event: eventKind(event), swgUid: event.swg_uid, transactionId: event.transaction_id, recipient: event.recipient ?? event.email_to };
     if (action.kind === 'ignore') return false;
     if (action.kind === 'log') {
@@ -174,7 +174,7 @@ export async function applyEvents(deps: MailDeps, events: SweegoEvent[], source:
       deps.log.warn(fields, 'Sweego event for an email we cannot identify (no X-Message-Id of ours, or its entry is gone)');
       return false;
     }
-    if (last.get(outboxId) !== i) return false; // a later event about the same email wins
+    if (last.get(entry.outboxId) !== i) return false; // a later event about the same email wins
     if (action.kind === 'confirm') {
       confirmed.push({ entry, transactionId: event.transaction_id ?? null });
       deps.log.info(fields, entry.pendingDelete ? `outbox entry ${entry.outboxId} confirmed by Sweego → deleting` : `outbox entry ${entry.outboxId} confirmed by Sweego`);
@@ -195,11 +195,18 @@ export async function applyEvents(deps: MailDeps, events: SweegoEvent[], source:
   return applied;
 }
 
+/** A report after delivery, and the email it is about: by outbox entry while kept, else by transaction id. */
+interface Report {
+  what: Engagement;
+  outboxId: number | null;
+  transactionId: string | null;
+}
+
 /**
  * Opens and clicks counted on their notifications, unsubscriptions recorded on the partner. Found by
  * outbox entry, or, once the entry is gone (they may come ten minutes late), by the transaction id.
  */
-async function recordReports(db: Db, reports: { what: 'unsubscribed' | 'open' | 'click'; outboxId: number | null; transactionId: string | null }[]): Promise<void> {
+async function recordReports(db: Db, reports: Report[]): Promise<void> {
   if (reports.length === 0) return;
   const found = await findNotificationsOf(db, reports);
   const counts = reports.flatMap((r, i) => {

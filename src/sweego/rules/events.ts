@@ -40,10 +40,13 @@ export function eventKind(event: SweegoEvent): string {
   return (event.event_type ?? event.status ?? '').trim().toLowerCase().replace(/-/g, '_');
 }
 
+/** What is recorded of a report after delivery: the partner unsubscribed, or the recipient opened or clicked (issue 5 §4). */
+export type Engagement = 'unsubscribed' | 'open' | 'click';
+
 export type EventAction =
   | { kind: 'log'; level: 'info' | 'warn' }
-  /** Logged, and recorded: the partner unsubscribed, or the recipient opened or clicked (issue 5 §4). */
-  | { kind: 'record'; what: 'unsubscribed' | 'open' | 'click' }
+  /** Logged, and recorded. */
+  | { kind: 'record'; what: Engagement }
   | { kind: 'confirm' }
   | { kind: 'undelivered'; failureType: FailureType }
   | { kind: 'ignore' };
