@@ -66,28 +66,33 @@ export async function receiveInboundBatches<T>(
   let routing: Promise<void> = Promise.resolve();
   let failure: { error: unknown } | null = null;
   const inFlight: Promise<void>[] = [];
-  for await (const items of batches) {
-    const stored = storeBatch(deps, items.map(inputOf));
-    stored.catch(() => {}); // its error is reported below, in its turn
-    routing = routing.then(async () => {
-      let outcome: BatchOutcome;
-      try {
-        outcome = { results: await routeBatch(deps, await stored) };
-      } catch (error) {
-        outcome = { error };
-      }
-      if (failure) return;
-      try {
-        await onReceived(items, outcome);
-      } catch (error) {
-        failure = { error };
-      }
-    });
-    inFlight.push(routing);
-    if (inFlight.length >= ahead) await inFlight.shift();
-    if (failure) break;
+  // If the batches themselves fail (a download cut short), the batches already handed in are still
+  // stored and routed before the error is passed on: nothing goes on behind the caller's back.
+  try {
+    for await (const items of batches) {
+      const stored = storeBatch(deps, items.map(inputOf));
+      stored.catch(() => {}); // its error is reported below, in its turn
+      routing = routing.then(async () => {
+        let outcome: BatchOutcome;
+        try {
+          outcome = { results: await routeBatch(deps, await stored) };
+        } catch (error) {
+          outcome = { error };
+        }
+        if (failure) return;
+        try {
+          await onReceived(items, outcome);
+        } catch (error) {
+          failure = { error };
+        }
+      });
+      inFlight.push(routing);
+      if (inFlight.length >= ahead) await inFlight.shift();
+      if (failure) break;
+    }
+  } finally {
+    await routing;
   }
-  await routing;
   if (failure) throw (failure as { error: unknown }).error;
 }
 
