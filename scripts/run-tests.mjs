@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { buildUi } from './build-ui.mjs';
 
 function testFiles(directory) {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
@@ -12,6 +13,7 @@ function testFiles(directory) {
   });
 }
 
+await buildUi(); // the browser tests open the built UI
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : testFiles('test').sort();
 const engine = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite';

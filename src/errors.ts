@@ -30,7 +30,11 @@ export type ErrorCode =
   | 'INBOUND_EMAIL_NOT_FOUND'
   | 'INBOUND_EMAIL_NOT_RETRYABLE'
   | 'INVALID_WEBHOOK_SIGNATURE'
-  | 'SWEEGO_API_FAILED';
+  | 'SWEEGO_API_FAILED'
+  | 'LOGIN_FAILED'
+  | 'EMBED_SCOPE'
+  | 'TEMPLATE_NOT_FOUND'
+  | 'TEMPLATE_INVALID';
 
 export class FacteurError extends Error {
   constructor(

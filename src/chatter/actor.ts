@@ -14,10 +14,14 @@ export async function actorFor(db: Db, userId: number | undefined): Promise<Acto
   return { kind: 'user', user };
 }
 
-/** Administration (companies, users, subtypes) is the host application's: calls made for no user. */
+/**
+ * Administration (companies, users, subtypes, servers) is the host application's — calls made for no
+ * user — or an administrator's, in the web UI.
+ */
 export function requireSystem(actor: Actor, action: string): void {
+  if (actor.kind === 'user' && actor.user.isAdmin) return;
   if (actor.kind !== 'system') {
-    throw new FacteurError('FORBIDDEN', `Only the host application may ${action}: make the call without X-Facteur-User.`);
+    throw new FacteurError('FORBIDDEN', `Only the host application or an administrator may ${action}: make the call without X-Facteur-User.`);
   }
 }
 

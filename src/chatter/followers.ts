@@ -1,6 +1,7 @@
 // The followers of one record and their subtypes: the list and the bell (seed 000 §2.2, §6).
 import { FacteurError } from '../errors.ts';
 import type { Actor } from './actor.ts';
+import { announce } from '../live/live.ts';
 import type { ChatterDeps } from './deps.ts';
 import { addFollowers, listFollowers, removeFollower as removeFollowerRow, setFollowerSubtypes } from './followers.store.ts';
 import { requirePartners, requireRecord, requireSubtypes, type RecordRef } from './lookups.ts';
@@ -72,6 +73,7 @@ export async function followRecord(
     const subtypeIds = chosen?.map((s) => s.id) ?? defaultSubtypeIds(await listSubtypes(tx), record.model, isInternalUser(partner!));
     const added = await addFollowers(tx, record.id, [{ partnerId: input.partnerId, subtypeIds }]);
     if (added.length === 0 && chosen) await setFollowerSubtypes(tx, record.id, input.partnerId, subtypeIds);
+    await announce(tx, { records: [record.id], topics: ['followers'] });
   });
   deps.log.info({ model: ref.model, resId: ref.resId, partnerId: input.partnerId }, 'follower added');
   return listRecordFollowers(deps, actor, ref);
@@ -91,6 +93,7 @@ export async function editFollowerSubtypes(
     checkActorMay(actor, partnerId, subtypes);
     const found = await setFollowerSubtypes(tx, record.id, partnerId, subtypes.map((s) => s.id));
     if (!found) throw new FacteurError('FOLLOWER_NOT_FOUND', `Partner ${partnerId} does not follow ${ref.model} ${ref.resId}.`, { partnerId });
+    await announce(tx, { records: [record.id], topics: ['followers'] });
   });
   return listRecordFollowers(deps, actor, ref);
 }
@@ -100,5 +103,6 @@ export async function unfollowRecord(deps: ChatterDeps, actor: Actor, ref: Recor
   checkActorMay(actor, partnerId);
   const removed = await removeFollowerRow(deps.db, record.id, partnerId);
   if (!removed) throw new FacteurError('FOLLOWER_NOT_FOUND', `Partner ${partnerId} does not follow ${ref.model} ${ref.resId}.`, { partnerId });
+  await announce(deps.db, { records: [record.id], topics: ['followers'] });
   deps.log.info({ recordId: record.id, partnerId }, 'follower removed');
 }

@@ -1,6 +1,7 @@
 // The inbox of internal users who chose "inbox" as their notification preference (seed 000 §1.5, §2.3).
 import { FacteurError } from '../errors.ts';
 import type { Actor } from './actor.ts';
+import { announce } from '../live/live.ts';
 import type { ChatterDeps } from './deps.ts';
 import { countUnread, listInbox, markInboxRead, type InboxItemRow } from './inbox.store.ts';
 import { requireUser } from './lookups.ts';
@@ -32,5 +33,6 @@ export async function markRead(deps: ChatterDeps, actor: Actor, userId: number, 
   checkOwnInbox(actor, userId);
   const user = await requireUser(deps.db, userId);
   const marked = await markInboxRead(deps.db, user.partnerId, notificationIds);
+  if (marked > 0) await announce(deps.db, { topics: ['inbox'] });
   return { marked, unread: await countUnread(deps.db, user.partnerId) };
 }

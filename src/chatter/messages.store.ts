@@ -115,7 +115,7 @@ export interface ThreadMessageRow {
 export async function listThreadMessages(
   db: Db,
   recordId: number,
-  page: { limit: number; beforeId?: number | undefined },
+  page: { limit: number; beforeId?: number | undefined; ids?: number[] | undefined },
 ): Promise<ThreadMessageRow[]> {
   let query = db
     .selectFrom('messages as m')
@@ -137,6 +137,7 @@ export async function listThreadMessages(
     .orderBy('m.id', 'desc')
     .limit(page.limit);
   if (page.beforeId !== undefined) query = query.where('m.id', '<', page.beforeId);
+  if (page.ids !== undefined) query = query.where('m.id', '=', anyId(page.ids));
   const rows = await query.execute();
   return rows.map((r) => ({
     id: r.id,

@@ -85,7 +85,7 @@ export async function postReceivedMessages(
       posts.flatMap((p, i) => p.attachments.map((a) => ({ ...a, messageId: messageIds[i]!, sha256: createHash('sha256').update(a.content).digest('hex') }))),
     );
     await insertNotifications(tx, decisions.flatMap((d, i) => notificationsOf(messageIds[i]!, d.recipients)));
-    await enqueueEmailNotifications(tx, messageIds);
+    await enqueueEmailNotifications(tx, messageIds, { records: posts.map((p) => p.record.id) });
     const posted = decisions.map((d, i) => {
       const email = d.recipients.filter((r) => r.channel === 'email').length;
       return { messageId: messageIds[i]!, notified: { inbox: d.recipients.length - email, email } };

@@ -140,7 +140,7 @@ export async function postMessage(deps: ChatterDeps, actor: Actor, ref: RecordRe
     ]);
     await insertAttachments(tx, attachments.map((a) => ({ ...a, messageId: message.id })));
     await insertNotifications(tx, notificationsOf(message.id, decision.recipients));
-    const emails = await enqueueEmailNotifications(tx, [message.id]);
+    const emails = await enqueueEmailNotifications(tx, [message.id], { records: [record.id] });
     return {
       id: message.id,
       rfcMessageId,

@@ -99,3 +99,14 @@ export async function searchRecords(
   }
   return (await query.execute()).map(toRecordRow);
 }
+
+/** The models records are registered under, with how many each has: the record browser's filter. */
+export async function countRecordsByModel(db: Db): Promise<{ model: string; records: number }[]> {
+  const rows = await db
+    .selectFrom('records')
+    .select(['model', (eb) => eb.fn.countAll<number>().as('records')])
+    .groupBy('model')
+    .orderBy('model')
+    .execute();
+  return rows.map((r) => ({ model: r.model, records: Number(r.records) }));
+}

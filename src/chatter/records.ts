@@ -5,7 +5,7 @@ import { requireInternal, type Actor } from './actor.ts';
 import type { ChatterDeps } from './deps.ts';
 import { addFollowers, listFollowers, type NewFollower } from './followers.store.ts';
 import { requireCompany, requireRecord, requireUser, type RecordRef } from './lookups.ts';
-import { findRecordById, findRecordByRef, insertRecord, searchRecords, updateRecord, type RecordRow } from './records.store.ts';
+import { countRecordsByModel, findRecordById, findRecordByRef, insertRecord, searchRecords, updateRecord, type RecordRow } from './records.store.ts';
 import { defaultSubtypeIds, propagatedSubtypeIds } from './rules/subscriptions.ts';
 import { listSubtypes } from './subtypes.store.ts';
 import { findUsers } from './users.store.ts';
@@ -96,4 +96,9 @@ export async function listRecords(
 ): Promise<RecordRow[]> {
   requireInternal(actor, 'browse records');
   return searchRecords(deps.db, filter);
+}
+
+export async function listModels(deps: ChatterDeps, actor: Actor): Promise<{ model: string; records: number }[]> {
+  requireInternal(actor, 'browse records');
+  return countRecordsByModel(deps.db);
 }

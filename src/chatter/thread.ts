@@ -27,6 +27,8 @@ export interface ThreadMessage extends ThreadMessageRow {
 }
 
 export interface Thread {
+  /** The id live updates name the record by (GET /api/live). */
+  recordId: number;
   messages: ThreadMessage[];
   /** Pass as `before` to read older messages; null when there are none. */
   nextBefore: number | null;
@@ -43,12 +45,12 @@ export async function readThread(
   deps: ChatterDeps,
   actor: Actor,
   ref: RecordRef,
-  page: { limit: number; before?: number | undefined },
+  page: { limit: number; before?: number | undefined; ids?: number[] | undefined },
 ): Promise<Thread> {
   const record = await requireRecord(deps.db, ref);
   const viewer = await viewerOf(deps.db, actor, record.id);
   const subtypes = new Map((await listSubtypes(deps.db)).map((s) => [s.id, s]));
-  const rows = await listThreadMessages(deps.db, record.id, { limit: page.limit, beforeId: page.before });
+  const rows = await listThreadMessages(deps.db, record.id, { limit: page.limit, beforeId: page.before, ids: page.ids });
   const visible = rows.filter((m) => canSeeMessage(viewer, { subtypeId: m.subtypeId, subtypeInternal: subtypes.get(m.subtypeId ?? -1)?.internal ?? false }));
   const ids = visible.map((m) => m.id);
   const [notifications, recipients, attachments] = await Promise.all([
@@ -70,7 +72,7 @@ export async function readThread(
       attachments: attachments.filter((a) => a.messageId === m.id).map(({ messageId: _m, sha256: _s, ...a }) => a),
     };
   });
-  return { messages, nextBefore: rows.length === page.limit ? rows[rows.length - 1]!.id : null };
+  return { recordId: record.id, messages, nextBefore: rows.length === page.limit ? rows[rows.length - 1]!.id : null };
 }
 
 /** An attachment's content, for whoever may see the message it belongs to. */

@@ -10,15 +10,29 @@ export interface UserRow {
   notification: NotificationPreference;
   name: string;
   email: string | null;
+  /** May administer Facteur in the web UI, as the host application does through the API. */
+  isAdmin: boolean;
+  /** The web UI's language (en, fr); null follows the browser. */
+  language: string | null;
+  /** Can log in to the web UI. */
+  hasPassword: boolean;
 }
 
 export async function insertUser(
   db: Db,
-  values: { partnerId: number; login: string; role: UserRole; notification: NotificationPreference },
+  values: { partnerId: number; login: string; role: UserRole; notification: NotificationPreference; isAdmin?: boolean; language?: string | null; passwordHash?: string | null },
 ): Promise<number> {
   const row = await db
     .insertInto('users')
-    .values({ partner_id: values.partnerId, login: values.login, role: values.role, notification: values.notification })
+    .values({
+      partner_id: values.partnerId,
+      login: values.login,
+      role: values.role,
+      notification: values.notification,
+      is_admin: values.isAdmin ?? false,
+      language: values.language ?? null,
+      password_hash: values.passwordHash ?? null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -27,9 +41,26 @@ export async function insertUser(
 export async function updateUser(
   db: Db,
   id: number,
-  values: { role: UserRole; notification: NotificationPreference },
+  values: { role: UserRole; notification: NotificationPreference; isAdmin: boolean; language: string | null },
 ): Promise<void> {
-  await db.updateTable('users').set(values).where('id', '=', id).execute();
+  await db
+    .updateTable('users')
+    .set({ role: values.role, notification: values.notification, is_admin: values.isAdmin, language: values.language })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function setPasswordHash(db: Db, id: number, passwordHash: string | null): Promise<void> {
+  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+}
+
+export async function findLoginCredentials(db: Db, login: string): Promise<{ id: number; passwordHash: string | null } | undefined> {
+  const row = await db.selectFrom('users').select(['id', 'password_hash']).where('login', '=', login).executeTakeFirst();
+  return row && { id: row.id, passwordHash: row.password_hash };
+}
+
+export async function hasAdministrator(db: Db): Promise<boolean> {
+  return (await db.selectFrom('users').select('id').where('is_admin', '=', true).where('password_hash', 'is not', null).limit(1).executeTakeFirst()) !== undefined;
 }
 
 export async function isLoginTaken(db: Db, login: string): Promise<boolean> {
@@ -40,7 +71,7 @@ export async function findUsers(db: Db, ids?: number[]): Promise<UserRow[]> {
   let query = db
     .selectFrom('users as u')
     .innerJoin('partners as p', 'p.id', 'u.partner_id')
-    .select(['u.id', 'u.partner_id', 'u.login', 'u.role', 'u.notification', 'p.name', 'p.email'])
+    .select(['u.id', 'u.partner_id', 'u.login', 'u.role', 'u.notification', 'u.is_admin', 'u.language', 'u.password_hash', 'p.name', 'p.email'])
     .orderBy('u.id');
   if (ids) {
     if (ids.length === 0) return [];
@@ -55,6 +86,9 @@ export async function findUsers(db: Db, ids?: number[]): Promise<UserRow[]> {
     notification: r.notification,
     name: r.name,
     email: r.email,
+    isAdmin: r.is_admin,
+    language: r.language,
+    hasPassword: r.password_hash !== null,
   }));
 }
 

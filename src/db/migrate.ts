@@ -7,6 +7,7 @@ import * as notices from './migrations/0005_notices.ts';
 import * as inboundRawGzip from './migrations/0006_inbound_raw_gzip.ts';
 import * as sweego from './migrations/0007_sweego.ts';
 import * as sweegoEngagement from './migrations/0008_sweego_engagement.ts';
+import * as webUi from './migrations/0009_web_ui.ts';
 
 // Listed in code rather than read from disk, so that migrations travel with the program.
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006_inbound_raw_gzip': inboundRawGzip,
   '0007_sweego': sweego,
   '0008_sweego_engagement': sweegoEngagement,
+  '0009_web_ui': webUi,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -86,6 +86,25 @@ export interface Database {
     role: UserRole;
     notification: Generated<NotificationPreference>;
     created_at: CreatedAt;
+    password_hash: string | null;
+    is_admin: Generated<boolean>;
+    language: string | null;
+  };
+  user_sessions: {
+    id: Id;
+    token_hash: string;
+    user_id: number;
+    expires_at: Timestamp;
+    created_at: CreatedAt;
+  };
+  mail_templates: {
+    id: Id;
+    name: string;
+    model: string | null;
+    subject: Generated<string>;
+    body: string;
+    created_at: CreatedAt;
+    updated_at: UpdatedAt;
   };
   records: {
     id: Id;

@@ -1,5 +1,5 @@
 // The one place where errors become HTTP answers: { error: { code, message, details } }.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FacteurError, type ErrorCode } from '../errors.ts';
 
 const statusOf: Record<ErrorCode, number> = {
@@ -33,6 +33,10 @@ const statusOf: Record<ErrorCode, number> = {
   INBOUND_EMAIL_NOT_RETRYABLE: 409,
   INVALID_WEBHOOK_SIGNATURE: 401,
   SWEEGO_API_FAILED: 502,
+  LOGIN_FAILED: 401,
+  EMBED_SCOPE: 403,
+  TEMPLATE_NOT_FOUND: 404,
+  TEMPLATE_INVALID: 400,
   // A stored secret sealed under another master key: the installation's configuration, not the call.
   SECRET_UNREADABLE: 500,
 };
@@ -59,7 +63,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     request.log.error({ err: error }, 'request failed');
     return reply.status(500).send({ error: { code: 'INTERNAL', message: 'Facteur failed to handle this request; the error is in its log.' } });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `No route ${request.method} ${request.url}; see /api/docs.` } }),
-  );
+}
+
+/** For /api/… paths that name no route (the web UI's handler, http/ui.ts, calls it). */
+export function routeNotFound(request: FastifyRequest, reply: FastifyReply) {
+  return reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `No route ${request.method} ${request.url}; see /api/docs.` } });
 }

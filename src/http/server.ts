@@ -1,20 +1,25 @@
 // The HTTP API: Fastify, zod-validated requests, OpenAPI generated from the same schemas.
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { App } from '../app.ts';
 import { installAuth } from './auth.ts';
-import { installErrorHandler } from './errors.ts';
+import { installErrorHandler, routeNotFound } from './errors.ts';
+import { createLiveHub } from '../live/hub.ts';
 import { directoryRoutes } from './routes/directory.ts';
 import { inboxRoutes } from './routes/inbox.ts';
+import { liveRoutes } from './routes/live.ts';
 import { inboundRoutes } from './routes/inbound.ts';
 import { incomingServerRoutes } from './routes/incoming-servers.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { recordRoutes } from './routes/records.ts';
 import { serverRoutes } from './routes/servers.ts';
+import { sessionRoutes } from './routes/session.ts';
 import { subtypeRoutes } from './routes/subtypes.ts';
 import { sweegoRoutes } from './routes/sweego.ts';
+import { serveUi } from './ui.ts';
 
 export async function buildHttpServer(app: App): Promise<FastifyInstance> {
   const server = Fastify({
@@ -35,6 +40,7 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   await server.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  await server.register(fastifyCookie);
   installAuth(server, app.database.db);
   server.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
@@ -45,6 +51,10 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
     return { status: 'ok', database: app.database.engine };
   });
   server.get('/api/openapi.json', { schema: { hide: true } }, async () => server.swagger());
+  sessionRoutes(server, app.chatter);
+  const hub = createLiveHub(app.database, app.log);
+  server.addHook('onClose', () => hub.close());
+  liveRoutes(server, hub);
   directoryRoutes(server, app.chatter);
   subtypeRoutes(server, app.chatter);
   recordRoutes(server, app.chatter);
@@ -54,5 +64,6 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
   incomingServerRoutes(server, app.mail);
   inboundRoutes(server, app.mail);
   await sweegoRoutes(server, app.mail);
+  await serveUi(server, routeNotFound);
   return server;
 }

@@ -2,6 +2,7 @@
 // failure, and the partner's bounce counter goes up — blacklisting the address at the limit.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { announce } from '../live/live.ts';
 
 export interface BouncedEmail {
   outboxId: number | null;
@@ -54,6 +55,7 @@ export interface BounceCount {
 }
 
 export async function markBounced(db: Db, email: BouncedEmail, diagnostic: string, blacklistAt: number): Promise<BounceCount | null> {
+  if (email.messageId !== null) await announce(db, { messages: [email.messageId], topics: ['outbox'] });
   if (email.notificationId !== null) {
     await sql`UPDATE notifications SET status = 'bounce', failure_type = 'mail_bounce', failure_reason = ${diagnostic} WHERE id = ${email.notificationId}`.execute(db);
   }

@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { InboundSource, InboundState } from '../db/schema.ts';
+import { announcing } from '../live/live.ts';
 
 export interface NewInboundEmail {
   source: InboundSource;
@@ -120,5 +121,6 @@ export async function settleInboundEmails(db: Db, settled: { id: number; outcome
     FROM unnest(${settled.map((s) => s.id)}::bigint[], ${column((o) => o.state)}::text[], ${column((o) => o.route)}::text[],
                 ${column((o) => o.reason)}::text[], ${column((o) => o.recordId ?? null)}::bigint[], ${column((o) => o.messageId ?? null)}::bigint[])
       AS t(id, state, route, reason, record_id, message_id)
-    WHERE e.id = t.id`.execute(db);
+    WHERE e.id = t.id
+    RETURNING ${announcing({ topics: ['inbound'] })}`.execute(db);
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import { announce } from '../live/live.ts';
 import { anyId } from '../db/ids.ts';
 import { containsPattern } from '../db/patterns.ts';
 
@@ -30,6 +31,7 @@ export async function insertCaughtEmails(db: Db, emails: CaughtEmailValues[]): P
       })),
     )
     .execute();
+  await announce(db, { topics: ['catcher'] });
 }
 
 export interface CaughtEmailSummary {

@@ -3,16 +3,18 @@ import type { Db } from '../db/database.ts';
 import { anyId } from '../db/ids.ts';
 import { containsPattern } from '../db/patterns.ts';
 import type { OutboxState } from '../db/schema.ts';
+import { announcing, type LiveChange } from '../live/live.ts';
 
 /**
  * Queues one email per email notification of the messages, in the caller's transaction.
  * Set-based (INSERT … SELECT): the cost does not grow with a round trip per recipient, and nothing
  * is rendered here — the worker renders each email when it sends it.
  */
-export async function enqueueEmailNotifications(db: Db, messageIds: number[]): Promise<number> {
+export async function enqueueEmailNotifications(db: Db, messageIds: number[], announced: LiveChange = {}): Promise<number> {
   if (messageIds.length === 0) return 0;
   // The NOTIFY is delivered at commit, to every process listening: workers wake up within moments of
-  // the post. It rides in the same statement as the INSERT: one round trip, not two.
+  // the post. It rides in the same statement as the INSERT: one round trip, not two — and so does the
+  // live announce of the post (live/live.ts).
   const { rows } = await sql<{ queued: number }>`
     WITH queued AS (
       INSERT INTO outbox (channel, notification_id, message_id, partner_id, email_to)
@@ -20,7 +22,9 @@ export async function enqueueEmailNotifications(db: Db, messageIds: number[]): P
       FROM notifications n JOIN partners p ON p.id = n.partner_id
       WHERE n.message_id = ${anyId(messageIds)} AND n.channel = 'email'
       RETURNING 1)
-    SELECT count(*)::int AS queued, CASE WHEN count(*) > 0 THEN pg_notify(${OUTBOX_CHANNEL}, '') END AS notified FROM queued`.execute(db);
+    SELECT count(*)::int AS queued, CASE WHEN count(*) > 0 THEN pg_notify(${OUTBOX_CHANNEL}, '') END AS notified,
+      ${announcing({ ...announced, topics: [...(announced.topics ?? []), 'outbox', 'inbox'] })} AS announced
+    FROM queued`.execute(db);
   return rows[0]?.queued ?? 0;
 }
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ChatterDeps } from '../../chatter/deps.ts';
 import { editFollowerSubtypes, followRecord, listRecordFollowers, unfollowRecord } from '../../chatter/followers.ts';
 import { postMessage } from '../../chatter/post.ts';
-import { getRecord, listRecords, registerRecord } from '../../chatter/records.ts';
+import { getRecord, listModels, listRecords, registerRecord } from '../../chatter/records.ts';
 import { downloadAttachment, readThread } from '../../chatter/thread.ts';
 import { cursorQuery, idParam, pageQuery, recordParams, recordRef } from '../schemas.ts';
 
@@ -43,6 +43,7 @@ export function recordRoutes(app: FastifyInstance, deps: ChatterDeps): void {
     { schema: { tags, summary: 'Browse records, by model and name', querystring: pageQuery.extend({ model: z.string().optional(), q: z.string().optional() }) } },
     async (req) => listRecords(deps, req.actor, { model: req.query.model, text: req.query.q, limit: req.query.limit, offset: req.query.offset }),
   );
+  r.get('/api/models', { schema: { tags, summary: 'The models records are registered under, with their number of records' } }, async (req) => listModels(deps, req.actor));
   r.put(base, { schema: { tags, summary: 'Register a record, or update it; new records get their default followers', params: recordParams, body: recordBody } }, async (req, reply) => {
     const { record, created } = await registerRecord(deps, req.actor, { ...req.params, ...req.body });
     return reply.status(created ? 201 : 200).send(record);
@@ -79,8 +80,23 @@ export function recordRoutes(app: FastifyInstance, deps: ChatterDeps): void {
     });
     return reply.status(201).send(posted);
   });
-  r.get(`${base}/messages`, { schema: { tags, summary: 'Read the thread, newest first, as the acting user sees it', params: recordParams, querystring: cursorQuery } }, async (req) =>
-    readThread(deps, req.actor, req.params, req.query),
+  r.get(
+    `${base}/messages`,
+    {
+      schema: {
+        tags,
+        summary: 'Read the thread, newest first, as the acting user sees it',
+        params: recordParams,
+        querystring: cursorQuery.extend({
+          ids: z
+            .string()
+            .regex(/^\d+(,\d+)*$/, 'a comma-separated list of message ids')
+            .optional()
+            .describe('Only these messages (comma-separated ids): what a live update names'),
+        }),
+      },
+    },
+    async (req) => readThread(deps, req.actor, req.params, { ...req.query, ids: req.query.ids?.split(',').map(Number) }),
   );
 
   r.get('/api/attachments/:id', { schema: { tags, summary: 'Download an attachment', params: idParam } }, async (req, reply) => {
