@@ -28,7 +28,7 @@ export async function openPage(browser: Browser, baseUrl: string, options: { loc
   page.setDefaultTimeout(10_000);
   const problems: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   return { page, context, problems, close: () => context.close() };
