@@ -14,7 +14,7 @@ type Benchmark = (options: BenchOptions) => Promise<string>;
 class UsageError extends Error {}
 
 // Listed here rather than discovered, so that a typo in a name is an error and not an import attempt.
-const BENCHMARKS = ['fanout', 'gateway', 'outbound', 'webhooks'] as const;
+const BENCHMARKS = ['chatter', 'fanout', 'gateway', 'outbound', 'webhooks'] as const;
 
 async function loadBenchmark(name: (typeof BENCHMARKS)[number]): Promise<Benchmark> {
   const module = (await import(`./${name}.ts`)) as Record<string, unknown>;

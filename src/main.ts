@@ -1,5 +1,6 @@
 // The `facteur` command. Each command validates its input, calls one operation and prints the result.
 import { Command, InvalidArgumentError } from 'commander';
+import { ensureAdministrator } from './accounts/first-admin.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './apikeys/apikeys.ts';
 import { SYSTEM } from './chatter/actor.ts';
 import { createApp, describeDatabase } from './app.ts';
@@ -13,6 +14,7 @@ import { registerIncomingCommands } from './cli/incoming.ts';
 import { registerQueueCommands } from './cli/queue.ts';
 import { registerServerCommands } from './cli/servers.ts';
 import { registerSweegoCommands } from './cli/sweego.ts';
+import { registerUserCommands } from './cli/users.ts';
 import { loadDemo } from './demo/seed000.ts';
 import { buildHttpServer } from './http/server.ts';
 import { startInboundRecovery } from './inbound/recovery.ts';
@@ -58,6 +60,8 @@ async function start(options: { demo?: boolean; role: Role }): Promise<void> {
     const { key } = await createApiKey(app.database.db, 'first start');
     console.log(`First start: created an API key (shown once, keep it): ${key}`);
   }
+  // A first start (no administrator yet) creates one, so that the web UI opens at once.
+  const administrator = runsApi ? await ensureAdministrator(app.chatter) : null;
   const stopStatistics = keepStatisticsFresh(app.database, app.log);
   const worker = runsWorker ? await startOutboxWorker(app.mail, app.database) : null;
   const fetcher = runsWorker ? startInboundFetcher(app.mail) : null;
@@ -86,6 +90,10 @@ async function start(options: { demo?: boolean; role: Role }): Promise<void> {
   console.log(`Facteur is running (${options.role === 'all' ? `API${smtp ? ', SMTP listener' : ''} and outbox worker` : options.role}) — database: ${describeDatabase(config)}`);
   if (server) {
     const address = await server.listen({ host: config.host, port: config.port });
+    console.log(`  Web UI:   ${address}/`);
+    if (administrator) {
+      console.log(`            first start: log in as "${administrator.login}" with the password ${administrator.password} (shown once; change it in the UI, or \`facteur user password ${administrator.login}\`)`);
+    }
     console.log(`  API:      ${address}/api`);
     console.log(`  API docs: ${address}/api/docs (OpenAPI: ${address}/api/openapi.json)`);
   }
@@ -164,6 +172,7 @@ registerQueueCommands(program);
 registerIncomingCommands(program);
 registerInboundCommands(program);
 registerSweegoCommands(program);
+registerUserCommands(program);
 
 try {
   await program.parseAsync(process.argv);

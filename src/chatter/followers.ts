@@ -1,7 +1,7 @@
 // The followers of one record and their subtypes: the list and the bell (seed 000 §2.2, §6).
 import { FacteurError } from '../errors.ts';
 import type { Actor } from './actor.ts';
-import { announce } from '../live/live.ts';
+import { announce } from '../live/live.store.ts';
 import type { ChatterDeps } from './deps.ts';
 import { addFollowers, listFollowers, removeFollower as removeFollowerRow, setFollowerSubtypes } from './followers.store.ts';
 import { requirePartners, requireRecord, requireSubtypes, type RecordRef } from './lookups.ts';

@@ -1,7 +1,7 @@
 // The inbox of internal users who chose "inbox" as their notification preference (seed 000 §1.5, §2.3).
 import { FacteurError } from '../errors.ts';
 import type { Actor } from './actor.ts';
-import { announce } from '../live/live.ts';
+import { announce } from '../live/live.store.ts';
 import type { ChatterDeps } from './deps.ts';
 import { countUnread, listInbox, markInboxRead, type InboxItemRow } from './inbox.store.ts';
 import { requireUser } from './lookups.ts';

@@ -19,6 +19,7 @@ import { serverRoutes } from './routes/servers.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { subtypeRoutes } from './routes/subtypes.ts';
 import { sweegoRoutes } from './routes/sweego.ts';
+import { templateRoutes } from './routes/templates.ts';
 import { serveUi } from './ui.ts';
 
 export async function buildHttpServer(app: App): Promise<FastifyInstance> {
@@ -57,6 +58,7 @@ export async function buildHttpServer(app: App): Promise<FastifyInstance> {
   liveRoutes(server, hub);
   directoryRoutes(server, app.chatter);
   subtypeRoutes(server, app.chatter);
+  templateRoutes(server, app.chatter);
   recordRoutes(server, app.chatter);
   inboxRoutes(server, app.chatter);
   outboxRoutes(server, app.mail);

@@ -10,8 +10,17 @@ export interface AliasView {
   model: string;
   recordId: number | null;
   parentRecordId: number | null;
+  /** The records behind recordId and parentRecordId, as the host application names them (for people reading the list). */
+  record: AliasRecord | null;
+  parent: AliasRecord | null;
   contactPolicy: ContactPolicy;
   active: boolean;
+}
+
+export interface AliasRecord {
+  model: string;
+  resId: string;
+  name: string;
 }
 
 export interface AliasValues {
@@ -27,14 +36,25 @@ const view = (db: Db) =>
   db
     .selectFrom('aliases as a')
     .innerJoin('alias_domains as d', 'd.id', 'a.alias_domain_id')
-    .select(['a.id', 'a.name', 'd.domain', 'd.company_id as companyId', 'a.model', 'a.record_id as recordId', 'a.parent_record_id as parentRecordId', 'a.contact_policy as contactPolicy', 'a.active']);
+    .leftJoin('records as r', 'r.id', 'a.record_id')
+    .leftJoin('records as p', 'p.id', 'a.parent_record_id')
+    .select(['a.id', 'a.name', 'd.domain', 'd.company_id as companyId', 'a.model', 'a.record_id as recordId', 'a.parent_record_id as parentRecordId', 'a.contact_policy as contactPolicy', 'a.active'])
+    .select(['r.model as recordModel', 'r.res_id as recordResId', 'r.name as recordName', 'p.model as parentModel', 'p.res_id as parentResId', 'p.name as parentName']);
+
+type ViewRow = Awaited<ReturnType<ReturnType<typeof view>['executeTakeFirstOrThrow']>>;
+
+function toView({ recordModel, recordResId, recordName, parentModel, parentResId, parentName, ...alias }: ViewRow): AliasView {
+  const ref = (model: string | null, resId: string | null, name: string | null) => (model !== null && resId !== null ? { model, resId, name: name ?? '' } : null);
+  return { ...alias, record: ref(recordModel, recordResId, recordName), parent: ref(parentModel, parentResId, parentName) };
+}
 
 export async function listAliases(db: Db): Promise<AliasView[]> {
-  return view(db).orderBy('d.domain').orderBy('a.name').execute();
+  return (await view(db).orderBy('d.domain').orderBy('a.name').execute()).map(toView);
 }
 
 export async function findAlias(db: Db, id: number): Promise<AliasView | undefined> {
-  return view(db).where('a.id', '=', id).executeTakeFirst();
+  const row = await view(db).where('a.id', '=', id).executeTakeFirst();
+  return row && toView(row);
 }
 
 export async function findAliasDomainId(db: Db, domain: string): Promise<number | undefined> {

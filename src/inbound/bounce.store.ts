@@ -2,7 +2,7 @@
 // failure, and the partner's bounce counter goes up — blacklisting the address at the limit.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { announce } from '../live/live.ts';
+import { announce } from '../live/live.store.ts';
 
 export interface BouncedEmail {
   outboxId: number | null;

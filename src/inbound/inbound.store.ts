@@ -3,7 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { InboundSource, InboundState } from '../db/schema.ts';
-import { announcing } from '../live/live.ts';
+import { announcing } from '../live/live.store.ts';
 
 export interface NewInboundEmail {
   source: InboundSource;
@@ -25,6 +25,8 @@ export interface InboundEmailRow {
   route: string | null;
   reason: string | null;
   recordId: number | null;
+  /** The record it was posted on (or dropped for), for a link. */
+  record: { model: string; resId: string; name: string } | null;
   messageId: number | null;
   attempts: number;
   size: number;
@@ -42,7 +44,8 @@ export interface InboundOutcome {
 
 const columns = sql`id, source, incoming_server_id AS "incomingServerId", rfc_message_id AS "rfcMessageId", sender, subject,
   state, route, reason, record_id AS "recordId", message_id AS "messageId", attempts, size,
-  received_at AS "receivedAt", processed_at AS "processedAt"`;
+  received_at AS "receivedAt", processed_at AS "processedAt",
+  (SELECT json_build_object('model', r.model, 'resId', r.res_id, 'name', r.name) FROM records r WHERE r.id = inbound_emails.record_id) AS record`;
 
 /**
  * Stores the messages in one statement, each unless one with the same Message-ID is already kept.
@@ -123,4 +126,17 @@ export async function settleInboundEmails(db: Db, settled: { id: number; outcome
       AS t(id, state, route, reason, record_id, message_id)
     WHERE e.id = t.id
     RETURNING ${announcing({ topics: ['inbound'] })}`.execute(db);
+}
+
+/**
+ * Settles a message posted by hand as routed; false when it was routed meanwhile (the caller's
+ * transaction is then rolled back, so that it is not posted twice).
+ */
+export async function settleAttachedInboundEmail(db: Db, id: number, outcome: { reason: string; recordId: number; messageId: number }): Promise<boolean> {
+  const { rows } = await sql`
+    UPDATE inbound_emails SET state = 'routed', route = 'manual', reason = ${outcome.reason}, record_id = ${outcome.recordId},
+      message_id = ${outcome.messageId}, processed_at = now()
+    WHERE id = ${id} AND state <> 'routed'
+    RETURNING ${announcing({ topics: ['inbound'] })}`.execute(db);
+  return rows.length > 0;
 }

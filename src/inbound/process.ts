@@ -241,7 +241,7 @@ async function resolve(deps: MailDeps, candidate: RouteCandidate, lookups: Looku
 }
 
 /** The message of this thread a reply answers, if it names one: a reply to a note stays a note. */
-function parentIn(recordId: number, known: KnownMessage[], mail: ParsedInbound): { id: number; kind: string } | null {
+export function parentIn(recordId: number, known: KnownMessage[], mail: ParsedInbound): { id: number; kind: string } | null {
   for (const id of threadIdsOf(mail)) {
     const message = known.find((m) => m.rfcMessageId === id && m.recordId === recordId);
     if (message) return { id: message.id, kind: message.kind };
@@ -306,7 +306,8 @@ async function post(deps: MailDeps, batch: StoredInbound[], postings: Posting[],
   await resetBounceCounts(deps.db, recovered).catch((error) => deps.log.error({ err: error, addresses: recovered }, 'bounce counters could not be reset'));
 }
 
-function receivedPost(mail: ParsedInbound, p: Posting): ReceivedPost {
+/** The post a received message becomes on its thread (the gateway's, and a message attached by hand). */
+export function receivedPost(mail: ParsedInbound, p: Pick<Posting, 'record' | 'parent' | 'sender'>): ReceivedPost {
   return {
     record: p.record,
     kind: p.parent?.kind === 'note' ? 'note' : 'comment',

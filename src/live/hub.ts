@@ -1,7 +1,7 @@
 // One LISTEN per process for every open live stream: the web UI's connections share it.
 import type { OpenedDatabase } from '../db/database.ts';
 import type { Logger } from '../log.ts';
-import { LIVE_CHANNEL } from './live.ts';
+import { LIVE_CHANNEL } from './live.store.ts';
 
 export interface LiveHub {
   /** Calls `onChange` with each announced change (its JSON); returns how to stop. */

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.ts';
-import { announce } from '../live/live.ts';
+import { announce } from '../live/live.store.ts';
 import { anyId } from '../db/ids.ts';
 import { containsPattern } from '../db/patterns.ts';
 
@@ -73,4 +73,16 @@ export async function listCaughtEmails(db: Db, page: { limit: number; beforeId?:
 export async function findCaughtEmailRaw(db: Db, ids: number[]): Promise<{ id: number; raw: Uint8Array }[]> {
   if (ids.length === 0) return [];
   return db.selectFrom('caught_emails').select(['id', 'raw']).where('id', '=', anyId(ids)).execute();
+}
+
+/** The catcher's copy of an outbox entry's email, when the catcher "sent" it: exactly what went out. */
+export async function findCaughtCopyOfOutbox(db: Db, outboxId: number): Promise<{ raw: Uint8Array; envelopeFrom: string | null; envelopeTo: string[] } | undefined> {
+  const row = await db
+    .selectFrom('caught_emails')
+    .select(['raw', 'envelope_from', 'envelope_to'])
+    .where('outbox_id', '=', outboxId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && { raw: row.raw, envelopeFrom: row.envelope_from, envelopeTo: row.envelope_to };
 }

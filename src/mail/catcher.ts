@@ -28,6 +28,8 @@ export interface RenderedEmail {
   from: string | null;
   to: string | null;
   replyTo: string | null;
+  /** The addresses it was sent to (To, then Cc): who may "reply as this recipient". */
+  recipients: string[];
   subject: string | null;
   messageId: string | null;
   inReplyTo: string | null;
@@ -39,15 +41,22 @@ export interface RenderedEmail {
 
 /** The email as a mail client would show it, parsed back from its raw MIME by mailparser. */
 export async function readCaught(deps: ChatterDeps, actor: Actor, id: number): Promise<RenderedEmail> {
-  const parsed = await simpleParser(await caughtRaw(deps, actor, id));
+  return { id, ...(await renderEmail(await caughtRaw(deps, actor, id))) };
+}
+
+/** Any raw email as a mail client would show it (the send queue shows its entries this way too). */
+export async function renderEmail(raw: Buffer): Promise<Omit<RenderedEmail, 'id'>> {
+  const parsed = await simpleParser(raw);
   const text = (value: { text: string } | { text: string }[] | undefined) =>
     value === undefined ? null : Array.isArray(value) ? value.map((v) => v.text).join(', ') : value.text;
   return {
-    id,
     headers: parsed.headerLines.map((line) => ({ name: line.key, value: line.line.slice(line.line.indexOf(':') + 1).trim() })),
     from: text(parsed.from),
     to: text(parsed.to),
     replyTo: text(parsed.replyTo),
+    recipients: [parsed.to, parsed.cc]
+      .flatMap((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]))
+      .flatMap((group) => group.value.flatMap((a) => (a.address ? [a.address] : []))),
     subject: parsed.subject ?? null,
     messageId: parsed.messageId ?? null,
     inReplyTo: parsed.inReplyTo ?? null,

@@ -22,6 +22,12 @@ export interface TransportPool {
 
 const catcher = nodemailer.createTransport({ streamTransport: true, buffer: true });
 
+/** The MIME an email becomes, as the catcher keeps it, without sending it anywhere (the send queue's detail). */
+export async function buildRaw(message: SendMailOptions): Promise<Buffer> {
+  const info = await catcher.sendMail(message);
+  return (info as { message: Buffer }).message;
+}
+
 export function createTransportPool(options: { maxConnections?: number } = {}): TransportPool {
   const transports = new Map<number, { fingerprint: string; transporter: Transporter }>();
 

@@ -4,7 +4,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { NotificationStatus, OutboxState } from '../db/schema.ts';
-import { announcingMessages } from '../live/live.ts';
+import { announcingMessages } from '../live/live.store.ts';
 
 /**
  * Marks up to `limit` email entries as sending, for `leaseSeconds`, and returns their ids: first those
@@ -92,7 +92,7 @@ export async function markFailed(db: Db, state: Extract<OutboxState, 'exception'
 
 /** The notification follows its outbox entry, with the failure in the server's own words. */
 async function settleNotifications(db: Db, outboxIds: number[], status: NotificationStatus): Promise<void> {
-  // An open chatter redraws these envelopes (live/live.ts), announced by the same statement.
+  // An open chatter redraws these envelopes (live/live.store.ts), announced by the same statement.
   await sql`
     WITH settled AS (
       UPDATE notifications n SET status = ${status}, failure_type = o.failure_type, failure_reason = o.failure_reason

@@ -3,7 +3,7 @@ import type { Db } from '../db/database.ts';
 import { anyId } from '../db/ids.ts';
 import { containsPattern } from '../db/patterns.ts';
 import type { OutboxState } from '../db/schema.ts';
-import { announcing, type LiveChange } from '../live/live.ts';
+import { announcing, type LiveChange } from '../live/live.store.ts';
 
 /**
  * Queues one email per email notification of the messages, in the caller's transaction.
@@ -14,7 +14,7 @@ export async function enqueueEmailNotifications(db: Db, messageIds: number[], an
   if (messageIds.length === 0) return 0;
   // The NOTIFY is delivered at commit, to every process listening: workers wake up within moments of
   // the post. It rides in the same statement as the INSERT: one round trip, not two — and so does the
-  // live announce of the post (live/live.ts).
+  // live announce of the post (live/live.store.ts).
   const { rows } = await sql<{ queued: number }>`
     WITH queued AS (
       INSERT INTO outbox (channel, notification_id, message_id, partner_id, email_to)
@@ -51,10 +51,17 @@ export interface OutboxRow {
   pendingDelete: boolean;
   sentAt: Date | null;
   createdAt: Date;
+  /** The subject of the message behind it (the entry's own subject is written when it is sent). */
+  messageSubject: string | null;
+  /** The record whose thread the message belongs to; null for a notice Facteur wrote itself. */
+  record: { model: string; resId: string; name: string } | null;
 }
 
 export interface OutboxFilter {
+  /** One entry (its detail). */
+  id?: number | undefined;
   state?: OutboxState | undefined;
+  channel?: 'email' | 'sms' | undefined;
   messageId?: number | undefined;
   companyId?: number | undefined;
   /** Part of the recipient's address. */
@@ -64,8 +71,17 @@ export interface OutboxFilter {
 }
 
 export async function listOutbox(db: Db, filter: OutboxFilter): Promise<OutboxRow[]> {
-  let query = db.selectFrom('outbox as o').selectAll('o').orderBy('o.id', 'desc').limit(filter.limit);
+  let query = db
+    .selectFrom('outbox as o')
+    .leftJoin('messages as m', 'm.id', 'o.message_id')
+    .leftJoin('records as r', 'r.id', 'm.record_id')
+    .selectAll('o')
+    .select(['m.subject as message_subject', 'r.model as record_model', 'r.res_id as record_res_id', 'r.name as record_name'])
+    .orderBy('o.id', 'desc')
+    .limit(filter.limit);
+  if (filter.id !== undefined) query = query.where('o.id', '=', filter.id);
   if (filter.state) query = query.where('o.state', '=', filter.state);
+  if (filter.channel) query = query.where('o.channel', '=', filter.channel);
   if (filter.messageId !== undefined) query = query.where('o.message_id', '=', filter.messageId);
   if (filter.beforeId !== undefined) query = query.where('o.id', '<', filter.beforeId);
   if (filter.recipient) query = query.where('o.email_to', 'ilike', containsPattern(filter.recipient));
@@ -102,5 +118,7 @@ export async function listOutbox(db: Db, filter: OutboxFilter): Promise<OutboxRo
     pendingDelete: r.pending_delete,
     sentAt: r.sent_at,
     createdAt: r.created_at,
+    messageSubject: r.message_subject,
+    record: r.record_model === null ? null : { model: r.record_model, resId: r.record_res_id!, name: r.record_name! },
   }));
 }

@@ -1,7 +1,7 @@
 // The send queue driven by hand (seed 002: "retry_queue", cancel one entry).
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { announce } from '../live/live.ts';
+import { announce } from '../live/live.store.ts';
 import { OUTBOX_CHANNEL } from './outbox.store.ts';
 
 /** Entries in error go back to the queue with a fresh count of attempts; their notifications too. */

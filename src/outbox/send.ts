@@ -15,7 +15,7 @@ import { activeServersForSending, type OutgoingServer } from '../mail/servers.ts
 import type { TransportPool } from '../mail/transports.ts';
 import { claimDueEntries, markFailed, markForRetry, markSent, type FailedEntry, type SentEntry } from './claim.store.ts';
 import { loadEmailsToSend, type EmailToSend } from './delivery.store.ts';
-import { loadNoticesToSend } from './notices.store.ts';
+import { loadNoticesToSend, type NoticeToSend } from './notices.store.ts';
 import { outboxMessageIdHeader } from '../mail/rules/x-message-id.ts';
 
 export interface BatchReport {
@@ -25,21 +25,25 @@ export interface BatchReport {
   failed: number;
 }
 
-export async function sendDueBatch(deps: MailDeps, transports: TransportPool, limit: number): Promise<BatchReport> {
-  const { db, log, config } = deps;
-  const ids = await claimDueEntries(db, limit, config.outbox.leaseSeconds);
-  if (ids.length === 0) return { claimed: 0, sent: 0, retried: 0, failed: 0 };
-  const emails = await loadEmailsToSend(db, ids);
+/** One entry's email as the worker composes it: what to send, or why it is not sent. */
+export type ComposedEntry =
+  | { addressing: Extract<Addressing, { kind: 'do-not-send' }>; aliasDomain: AliasDomain | null }
+  | { addressing: Extract<Addressing, { kind: 'send' }>; aliasDomain: AliasDomain | null; message: SendMailOptions; rfcMessageId: string };
+
+/** Composes the emails of a batch: what every email needs (servers, alias domains, secrets, attachments) is looked up once. */
+interface Composer {
+  servers: OutgoingServer[];
+  notification(email: EmailToSend): ComposedEntry;
+  notice(notice: NoticeToSend): ComposedEntry;
+}
+
+async function composerFor(deps: MailDeps, emails: EmailToSend[], notices: NoticeToSend[]): Promise<Composer> {
+  const { db, config } = deps;
   const servers = await activeServersForSending(deps);
-  const aliasDomains = await aliasDomainsOf(deps, emails);
+  const aliasDomains = await aliasDomainsOfCompanies(deps, [...emails.flatMap((e) => [e.record.companyId, e.author.companyId]), ...notices.map((n) => n.companyId)]);
   const replySecret = await readReplySecret(db);
   const render = cachedRenderer(config.publicUrl);
   const attachments = await listAttachmentContentsOf(db, [...new Set(emails.map((e) => e.message.id))]);
-
-  const sent: SentEntry[] = [];
-  const caught: CaughtEmailValues[] = [];
-  const retries: (FailedEntry & { nextAttemptAt: Date })[] = [];
-  const failures: { exception: FailedEntry[]; canceled: FailedEntry[] } = { exception: [], canceled: [] };
 
   // A record's reply token is the same for all its recipients through one server: signed once per
   // record, server secret and batch. A Sweego server signs with its own secret (seed 001 §7.1).
@@ -50,15 +54,75 @@ export async function sendDueBatch(deps: MailDeps, transports: TransportPool, li
     if (!replyTokens.has(key)) replyTokens.set(key, config.replyTokens ? replyTokenLocalPart(record, secret) : null);
     return replyTokens.get(key)!;
   };
+
+  return {
+    servers,
+    notification(email) {
+      const aliasDomain = aliasDomains.get(email.record.companyId) ?? aliasDomains.get(email.author.companyId) ?? null;
+      const addressing = decideAddressing({
+        emailTo: email.emailTo,
+        blacklisted: email.recipient.blacklisted,
+        author: email.author,
+        aliasDomain,
+        replyTokenFor: (serverId) => replyTokenOf(email.record, serverId),
+        servers,
+      });
+      if (addressing.kind === 'do-not-send') return { addressing, aliasDomain };
+      const message = composeEmail(email, addressing, {
+        render,
+        headerDomain: aliasDomain?.domain ?? 'facteur.localhost',
+        attachments: attachments.filter((a) => a.messageId === email.message.id),
+      });
+      return { addressing, aliasDomain, message, rfcMessageId: email.message.rfcMessageId };
+    },
+    notice(notice) {
+      const aliasDomain = aliasDomains.get(notice.companyId) ?? null;
+      const addressing = decideAddressing({ emailTo: notice.emailTo, blacklisted: false, author: { name: null, email: null }, aliasDomain, replyTokenFor: () => null, servers });
+      if (addressing.kind === 'do-not-send') return { addressing, aliasDomain };
+      const rfcMessageId = outboxMessageIdHeader(notice.outboxId, aliasDomain?.domain ?? 'facteur.localhost');
+      return { addressing, aliasDomain, message: composeNotice(notice, addressing, rfcMessageId), rfcMessageId };
+    },
+  };
+}
+
+/**
+ * One entry's email as the worker would compose it now (the send queue's detail): the same code as
+ * sending, so what is shown is what goes out. undefined when the entry has no email behind it.
+ */
+export async function composeEntry(deps: MailDeps, outboxId: number): Promise<ComposedEntry | undefined> {
+  const emails = await loadEmailsToSend(deps.db, [outboxId]);
+  const notices = emails.length > 0 ? [] : await loadNoticesToSend(deps.db, [outboxId]);
+  const composer = await composerFor(deps, emails, notices);
+  if (emails[0]) return composer.notification(emails[0]);
+  if (notices[0]) return composer.notice(notices[0]);
+  return undefined;
+}
+
+export async function sendDueBatch(deps: MailDeps, transports: TransportPool, limit: number): Promise<BatchReport> {
+  const { db, log, config } = deps;
+  const ids = await claimDueEntries(db, limit, config.outbox.leaseSeconds);
+  if (ids.length === 0) return { claimed: 0, sent: 0, retried: 0, failed: 0 };
+  const emails = await loadEmailsToSend(db, ids);
+  // Entries that are not a message's notification are notices Facteur wrote itself.
+  const notificationEntryIds = new Set(emails.map((e) => e.outboxId));
+  const notices = await loadNoticesToSend(db, ids.filter((id) => !notificationEntryIds.has(id)));
+  const composer = await composerFor(deps, emails, notices);
+  const servers = composer.servers;
+
+  const sent: SentEntry[] = [];
+  const caught: CaughtEmailValues[] = [];
+  const retries: (FailedEntry & { nextAttemptAt: Date })[] = [];
+  const failures: { exception: FailedEntry[]; canceled: FailedEntry[] } = { exception: [], canceled: [] };
   const missingAliasDomain = new Set<number>();
 
   /** Sends one composed email through its server and notes what became of its entry. */
-  const sendAndRecord = async (
-    entry: { outboxId: number; attempts: number; emailTo: string | null },
-    addressing: Extract<Addressing, { kind: 'send' }>,
-    message: SendMailOptions,
-    rfcMessageId: string,
-  ) => {
+  const sendAndRecord = async (entry: { outboxId: number; attempts: number; emailTo: string | null }, composed: ComposedEntry) => {
+    if (!('message' in composed)) {
+      const { addressing } = composed;
+      failures[addressing.state].push({ id: entry.outboxId, failureType: addressing.failureType, reason: addressing.reason });
+      return;
+    }
+    const { addressing, message, rfcMessageId } = composed;
     const server = servers.find((s) => s.id === addressing.serverId) ?? null;
     const { outcome, raw } = await send(transports, server, message);
     if (raw) {
@@ -93,45 +157,12 @@ export async function sendDueBatch(deps: MailDeps, transports: TransportPool, li
 
   await Promise.all(
     emails.map(async (email) => {
-      const aliasDomain = aliasDomains.get(email.record.companyId) ?? aliasDomains.get(email.author.companyId) ?? null;
-      if (!aliasDomain) missingAliasDomain.add(email.outboxId);
-      const addressing = decideAddressing({
-        emailTo: email.emailTo,
-        blacklisted: email.recipient.blacklisted,
-        author: email.author,
-        aliasDomain,
-        replyTokenFor: (serverId) => replyTokenOf(email.record, serverId),
-        servers,
-      });
-      if (addressing.kind === 'do-not-send') {
-        failures[addressing.state].push({ id: email.outboxId, failureType: addressing.failureType, reason: addressing.reason });
-        return;
-      }
-      const message = composeEmail(email, addressing, {
-        render,
-        headerDomain: aliasDomain?.domain ?? 'facteur.localhost',
-        attachments: attachments.filter((a) => a.messageId === email.message.id),
-      });
-      await sendAndRecord(email, addressing, message, email.message.rfcMessageId);
+      const composed = composer.notification(email);
+      if (!composed.aliasDomain) missingAliasDomain.add(email.outboxId);
+      await sendAndRecord(email, composed);
     }),
   );
-  // Entries that are not a message's notification are notices Facteur wrote itself.
-  const notificationEntryIds = new Set(emails.map((e) => e.outboxId));
-  const notices = await loadNoticesToSend(db, ids.filter((id) => !notificationEntryIds.has(id)));
-  const noticeDomains = await aliasDomainsOfCompanies(deps, notices.map((n) => n.companyId));
-  await Promise.all(
-    notices.map(async (notice) => {
-      const aliasDomain = noticeDomains.get(notice.companyId) ?? null;
-      const addressing = decideAddressing({ emailTo: notice.emailTo, blacklisted: false, author: { name: null, email: null }, aliasDomain, replyTokenFor: () => null, servers });
-      if (addressing.kind === 'do-not-send') {
-        failures[addressing.state].push({ id: notice.outboxId, failureType: addressing.failureType, reason: addressing.reason });
-        return;
-      }
-      const domain = aliasDomain?.domain ?? 'facteur.localhost';
-      const rfcMessageId = outboxMessageIdHeader(notice.outboxId, domain);
-      await sendAndRecord(notice, addressing, composeNotice(notice, addressing, rfcMessageId), rfcMessageId);
-    }),
-  );
+  await Promise.all(notices.map((notice) => sendAndRecord(notice, composer.notice(notice))));
 
   // The catcher's copies and the entries' new states are written together: a crash in between
   // would leave the entry to be sent again after its lease, never an email marked sent but lost.
@@ -167,10 +198,6 @@ async function send(
   } catch (error) {
     return { outcome: classifySmtpError(error as Parameters<typeof classifySmtpError>[0]), raw: null };
   }
-}
-
-async function aliasDomainsOf(deps: MailDeps, emails: EmailToSend[]): Promise<Map<number | null, AliasDomain>> {
-  return aliasDomainsOfCompanies(deps, emails.flatMap((e) => [e.record.companyId, e.author.companyId]));
 }
 
 async function aliasDomainsOfCompanies(deps: MailDeps, ids: (number | null)[]): Promise<Map<number | null, AliasDomain>> {

@@ -9,7 +9,7 @@
 import type { Db } from '../db/database.ts';
 import { FacteurError } from '../errors.ts';
 import { insertEvents } from '../events/events.store.ts';
-import { announce } from '../live/live.ts';
+import { announce } from '../live/live.store.ts';
 import type { MailDeps } from '../mail/deps.ts';
 import { sweegoWebhookSecrets } from '../mail/servers.ts';
 import {

@@ -102,6 +102,22 @@ describe('facteur on the embedded database (PGlite in FACTEUR_DATA_DIR)', () => 
     assert.equal(docs.status, 200);
     await docs.arrayBuffer();
 
+    // The first start creates an administrator and says how to log in to the web UI it serves.
+    const [, uiUrl] = await first.process.waitForOutput(/^\s*Web UI:\s+(http:\/\/127\.0\.0\.1:\d+\/)$/m);
+    const [, login, password] = await first.process.waitForOutput(/log in as "([^"]+)" with the password (\S+)/);
+    const page = await fetch(uiUrl!, { signal: AbortSignal.timeout(10_000) });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<div id="root">/);
+    const session = await fetch(new URL('/api/session', uiUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login, password }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    assert.equal(session.status, 200, await session.clone().text());
+    assert.equal((await session.json()).isAdmin, true);
+    assert.match(session.headers.get('set-cookie') ?? '', /facteur_session=fcs_/);
+
     const asUser1 = httpClient(new URL(first.apiUrl).origin, apiKey, demo.user1.userId);
     const posted = await asUser1.post(`${SO23}/messages`, { body: 'Bonjour, voici votre devis S00023.' });
     assert.equal(posted.status, 201, posted.text);

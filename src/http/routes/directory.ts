@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { createCompany, getCompany, listCompanies, updateCompany } from '../../chatter/companies.ts';
 import type { ChatterDeps } from '../../chatter/deps.ts';
 import { createPartner, getPartner, searchPartners, updatePartner } from '../../chatter/partners.ts';
-import { createUser, getUser, listUsers, updateUser } from '../../chatter/users.ts';
+import { createUser, getUser, listUsers, UI_LANGUAGES, updateUser } from '../../chatter/users.ts';
 import { email, idParam, pageQuery } from '../schemas.ts';
 
 const aliasDomain = z.object({
@@ -32,6 +32,9 @@ const userBody = z.object({
   notification: notification.optional(),
   partnerId: z.number().int().positive().optional().describe('An existing partner'),
   partner: partnerBody.optional().describe('Or a new partner'),
+  isAdmin: z.boolean().optional().describe('Administers Facteur in the web UI'),
+  password: z.string().max(1000).optional().describe('Lets the user log in to the web UI (8 characters at least)'),
+  language: z.enum(UI_LANGUAGES).nullish().describe('The web UI\'s language; none follows the browser'),
 });
 
 export function directoryRoutes(app: FastifyInstance, deps: ChatterDeps): void {
@@ -67,7 +70,20 @@ export function directoryRoutes(app: FastifyInstance, deps: ChatterDeps): void {
   r.get('/api/users/:id', { schema: { tags, params: idParam } }, async (req) => getUser(deps, req.actor, req.params.id));
   r.patch(
     '/api/users/:id',
-    { schema: { tags, summary: 'Change a user\'s role or notification preference', params: idParam, body: z.object({ role: role.optional(), notification: notification.optional() }) } },
+    {
+      schema: {
+        tags,
+        summary: 'Change a user\'s role, notification preference, administration right, language or password',
+        params: idParam,
+        body: z.object({
+          role: role.optional(),
+          notification: notification.optional(),
+          isAdmin: z.boolean().optional(),
+          language: z.enum(UI_LANGUAGES).nullish(),
+          password: z.string().max(1000).nullable().optional().describe('A new password (their sessions end); null takes the web UI away'),
+        }),
+      },
+    },
     async (req) => updateUser(deps, req.actor, req.params.id, req.body),
   );
 }

@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listEventsAfter } from '../../events/events.ts';
 import { createAlias, listAliases, removeAlias } from '../../inbound/aliases.ts';
+import { attachInbound } from '../../inbound/attach.ts';
 import { getInbound, getInboundRaw, listInbound, MAX_RAW_BYTES, receiveRaw, retryInbound } from '../../inbound/inbound.ts';
 import type { MailDeps } from '../../mail/deps.ts';
 import { idParam, recordRef } from '../schemas.ts';
@@ -55,6 +56,19 @@ export function inboundRoutes(app: FastifyInstance, deps: MailDeps): void {
   );
   r.post('/api/inbound/:id/retry', { schema: { tags, summary: 'Process a received, unrouted, dropped or failed email again', params: idParam } }, async (req) =>
     retryInbound(deps, req.actor, req.params.id),
+  );
+
+  r.post(
+    '/api/inbound/:id/attach',
+    {
+      schema: {
+        tags,
+        summary: 'Post an unrouted, dropped or failed email on the thread of a record you choose, as the gateway posts a reply; it becomes routed (route "manual")',
+        params: idParam,
+        body: recordRef,
+      },
+    },
+    async (req) => attachInbound(deps, req.actor, req.params.id, req.body),
   );
 
   const aliasTags = ['aliases'];

@@ -1,4 +1,4 @@
-// GET /api/live: server-sent events (text/event-stream) carrying each live change (src/live/live.ts).
+// GET /api/live: server-sent events (text/event-stream) carrying each live change (src/live/live.store.ts).
 // EventSource reconnects by itself; a comment every 20 s keeps proxies from closing an idle stream.
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';

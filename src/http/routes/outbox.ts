@@ -2,9 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { replyToCaught } from '../../mail/catcher-reply.ts';
 import { caughtRaw, listCaught, readCaught } from '../../mail/catcher.ts';
 import type { MailDeps } from '../../mail/deps.ts';
-import { cancelQueued, outboxCounts, readOutbox, retryFailed, sendQueueNow } from '../../outbox/outbox.ts';
+import { cancelQueued, outboxCounts, readOutbox, readOutboxEntry, retryFailed, sendQueueNow } from '../../outbox/outbox.ts';
 import { cursorQuery, idParam } from '../schemas.ts';
 
 const state = z.enum(['queued', 'sending', 'sent', 'delivered', 'exception', 'canceled']);
@@ -20,6 +21,7 @@ export function outboxRoutes(app: FastifyInstance, deps: MailDeps): void {
         summary: 'The send queue: one entry per email recipient, newest first',
         querystring: cursorQuery.extend({
           state: state.optional().describe('queued (pending), sending, sent, delivered, exception (error), canceled'),
+          channel: z.enum(['email', 'sms']).optional(),
           messageId: z.coerce.number().int().positive().optional(),
           companyId: z.coerce.number().int().positive().optional(),
           recipient: z.string().optional().describe('Part of the recipient address'),
@@ -27,6 +29,11 @@ export function outboxRoutes(app: FastifyInstance, deps: MailDeps): void {
       },
     },
     async (req) => readOutbox(deps, req.actor, req.query),
+  );
+  r.get(
+    '/api/outbox/:id',
+    { schema: { tags, summary: 'One entry with its email as it is (or would be) sent: headers, body, attachments', params: idParam } },
+    async (req) => readOutboxEntry(deps, req.actor, req.params.id),
   );
   r.get('/api/outbox/counts', { schema: { tags, summary: 'How many entries are in each state' } }, async (req) => outboxCounts(deps, req.actor));
   r.post('/api/outbox/send', { schema: { tags, summary: 'Send pending now: process every due entry' } }, async (req) => sendQueueNow(deps, req.actor));
@@ -52,5 +59,20 @@ export function outboxRoutes(app: FastifyInstance, deps: MailDeps): void {
   );
   r.get('/api/catcher/:id/raw', { schema: { tags: catcherTags, summary: 'One caught email as sent (message/rfc822)', params: idParam } }, async (req, reply) =>
     reply.header('content-type', 'message/rfc822').send(await caughtRaw(deps, req.actor, req.params.id)),
+  );
+  r.post(
+    '/api/catcher/:id/reply',
+    {
+      schema: {
+        tags: catcherTags,
+        summary: 'Reply as a recipient of a caught email: the reply goes through the inbound gateway like a reply from outside',
+        params: idParam,
+        body: z.object({
+          body: z.string().max(100_000).describe('The reply, plain text; the original is quoted below it'),
+          recipient: z.string().max(320).optional().describe('Which recipient replies (an address of its To or Cc); the first To by default'),
+        }),
+      },
+    },
+    async (req, reply) => reply.status(201).send(await replyToCaught(deps, req.actor, req.params.id, req.body)),
   );
 }

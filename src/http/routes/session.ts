@@ -37,7 +37,7 @@ export function sessionRoutes(app: FastifyInstance, deps: ChatterDeps): void {
       return requireUser(deps.db, session.userId);
     },
   );
-  r.get('/api/session', { schema: { tags, summary: 'The logged-in user (or the embed token\'s), null when nobody is logged in' } }, async (req) =>
+  r.get('/api/session', { schema: { tags, summary: 'The logged-in user (or the embed token\'s), null when nobody is logged in', security: [] } }, async (req) =>
     req.actor.kind === 'user' ? { ...(await requireUser(deps.db, req.actor.user.id)), embed: req.embedScope } : null,
   );
   r.patch(
