@@ -99,7 +99,7 @@ async function start(options: { demo?: boolean; role: Role }): Promise<void> {
   }
   if (smtp) console.log(`  SMTP:     listening on ${smtp.host.includes(':') ? `[${smtp.host}]` : smtp.host}:${smtp.port} for mail to the alias domains`);
   if (worker && (await activeServersForSending(app.mail)).length === 0) {
-    console.log('  Email:    no outgoing server configured: emails go to the built-in catcher (GET /api/catcher)');
+    console.log('  Email:    no outgoing server configured: emails go to the built-in catcher (Catcher in the web UI, GET /api/catcher)');
   }
   const incoming = fetcher ? await listIncomingServers(app.mail, SYSTEM, { activeOnly: true }) : [];
   if (incoming.length > 0) console.log(`  Inbound:  fetching ${incoming.map((s) => `${s.username}@${s.host}`).join(', ')} (IMAP) every few minutes, at once where IDLE is offered`);

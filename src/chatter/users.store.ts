@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { anyId } from '../db/ids.ts';
 import type { NotificationPreference, UserRole } from '../db/schema.ts';
@@ -59,8 +60,17 @@ export async function findLoginCredentials(db: Db, login: string): Promise<{ id:
   return row && { id: row.id, passwordHash: row.password_hash };
 }
 
-export async function hasAdministrator(db: Db): Promise<boolean> {
-  return (await db.selectFrom('users').select('id').where('is_admin', '=', true).where('password_hash', 'is not', null).limit(1).executeTakeFirst()) !== undefined;
+/** The first administrator, and whether they can log in yet. */
+export async function findFirstAdministrator(db: Db): Promise<{ id: number; login: string; hasPassword: boolean } | undefined> {
+  const row = await db
+    .selectFrom('users')
+    .select(['id', 'login', 'password_hash'])
+    .where('is_admin', '=', true)
+    .orderBy(sql`password_hash IS NULL`)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return row && { id: row.id, login: row.login, hasPassword: row.password_hash !== null };
 }
 
 export async function isLoginTaken(db: Db, login: string): Promise<boolean> {

@@ -25,9 +25,10 @@ export async function loadDemo(deps: ChatterDeps): Promise<DemoSummary | { alrea
   if (await findRecordByRef(deps.db, record.model, record.resId)) return { alreadyLoaded: true, record };
 
   const company = await createCompany(deps, SYSTEM, { name: 'Demo Company', aliasDomain: { domain: 'demo.example.com' } });
-  const internal = (login: string, name: string) =>
-    createUser(deps, SYSTEM, { login, role: 'internal', notification: 'email', partner: { name, email: `${login}@demo.example.com`, companyId: company.id } });
-  const administrator = await internal('admin', 'Administrator');
+  const internal = (login: string, name: string, isAdmin = false) =>
+    createUser(deps, SYSTEM, { login, role: 'internal', notification: 'email', isAdmin, partner: { name, email: `${login}@demo.example.com`, companyId: company.id } });
+  // The web UI's administrator; `facteur start` gives them a password if none is set yet.
+  const administrator = await internal('admin', 'Administrator', true);
   const user1 = await internal('user1', 'User 1');
   const user2 = await internal('user2', 'User 2');
   const monsieurClient = await createPartner(deps, SYSTEM, { name: 'Monsieur Client', email: 'monsieur.client@client.example.org', lang: 'fr_FR' });
