@@ -28,6 +28,8 @@ export const SESSION_COOKIE = 'facteur_session';
 function embedAllows(method: string, path: string, scope: EmbedScope): boolean {
   const recordPrefix = `/api/records/${encodeURIComponent(scope.model)}/${encodeURIComponent(scope.resId)}`;
   if (path === recordPrefix || path.startsWith(`${recordPrefix}/`)) return true;
+  // Rendering a template names its record in the body: the route checks it against the scope.
+  if (method === 'POST' && /^\/api\/templates\/\d+\/render$/.test(path)) return true;
   if (method === 'GET' && (/^\/api\/attachments\/\d+$/.test(path) || path === '/api/partners' || path === '/api/live' || path === '/api/session' || path === '/api/subtypes' || path === '/api/templates')) return true;
   return false;
 }

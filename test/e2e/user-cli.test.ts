@@ -1,12 +1,15 @@
 // `facteur user create | password | list` as a person runs them (node bin/facteur.js, a data
-// directory of its own); the passwords they set then open a session through the HTTP API.
+// directory of its own — or a fresh PostgreSQL database when TEST_DATABASE_URL is set); the
+// passwords they set then open a session through the HTTP API.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { facteurEnv, killAllFacteurs, projectRoot, runFacteur, startFacteur, type Finished } from '../helpers/cli.ts';
+import { adminQuery, testDatabaseUrl } from '../helpers/database.ts';
 
 /** Runs `facteur <args>` with `input` on its standard input (runFacteur gives it none). */
 function runWithInput(args: string[], env: NodeJS.ProcessEnv, input: string): Promise<Finished> {
@@ -31,15 +34,25 @@ async function logInOverHttp(baseUrl: string, login: string, password: string): 
   return { status: response.status, body: await response.json() };
 }
 
-describe('facteur user', () => {
+describe(`facteur user (${testDatabaseUrl ? 'PostgreSQL' : 'PGlite'})`, () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
-  before(() => {
+  let databaseName: string | undefined;
+  before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'facteur-user-cli-'));
-    env = facteurEnv({ FACTEUR_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' });
+    const settings: Record<string, string> = { FACTEUR_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' };
+    if (testDatabaseUrl) {
+      databaseName = `facteur_user_${randomBytes(6).toString('hex')}`;
+      await adminQuery(`CREATE DATABASE ${databaseName}`);
+      const url = new URL(testDatabaseUrl);
+      url.pathname = `/${databaseName}`;
+      settings.DATABASE_URL = url.toString();
+    }
+    env = facteurEnv(settings);
   });
   after(async () => {
     await killAllFacteurs();
+    if (databaseName) await adminQuery(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -82,6 +82,15 @@ describe('the embedded chatter', () => {
     assert.equal(other.status, 403);
     assert.equal(other.body.error.code, 'EMBED_SCOPE');
     assert.equal((await embedded.get('/api/outbox')).status, 403, 'nor the rest of the API');
+    // The composer's templates render on the token's record, and on no other.
+    const template = await server.client.post('/api/templates', { name: 'Thanks', subject: 'About {{ record.name }}', body: '<p>Thanks for {{ record.name }}.</p>' });
+    assert.equal(template.status, 201, template.text);
+    const rendered = await embedded.post(`/api/templates/${template.body.id}/render`, { model: 'sale.order', resId: '42' });
+    assert.equal(rendered.status, 200, rendered.text);
+    assert.equal(rendered.body.subject, 'About S00042');
+    const elsewhere = await embedded.post(`/api/templates/${template.body.id}/render`, { model: 'sale.order', resId: '43' });
+    assert.equal(elsewhere.status, 403);
+    assert.equal(elsewhere.body.error.code, 'EMBED_SCOPE');
     const forged = httpClient(server.baseUrl, `${minted.body.token.slice(0, -2)}xx`);
     assert.equal((await forged.get(`${recordPath('sale.order', '42')}/messages`)).status, 401);
     // Only the host application (or an administrator) mints tokens; unknown records are refused.

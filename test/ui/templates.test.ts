@@ -1,10 +1,11 @@
 // Settings in a real browser, as an administrator: a mail template written with a live preview (and a
 // Liquid mistake shown in words), then picked in a record's composer and sent; a user created in
-// "Users & API keys", and an API key shown once, used, then revoked.
+// "Users & API keys", and an API key shown once, used, then revoked; subtypes defined and changed.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { SYSTEM } from '../../src/chatter/actor.ts';
+import { listSubtypes } from '../../src/chatter/subtypes.ts';
 import { followRecord } from '../../src/chatter/followers.ts';
 import { registerRecord } from '../../src/chatter/records.ts';
 import { externalPartner } from '../helpers/chatter.ts';
@@ -133,6 +134,55 @@ describe('templates, users and API keys in the settings', () => {
       await keyRow.getByText('revoked').waitFor();
       const revoked = await fetch(`${server.baseUrl}/api/subtypes`, { headers: { authorization: `Bearer ${key}` } });
       assert.equal(revoked.status, 401, 'the revoked key is refused');
+      expectNoConsoleErrors(ui);
+    } finally {
+      await ui.close();
+    }
+  });
+
+  test('a subtype is defined for a model with a parent subtype, then changed; a mistake is refused in words', async () => {
+    const deps = server.app.chatter;
+    const admin = await uiUser(deps, 'Sue Subtypes', { isAdmin: true });
+    const ui = await openPage(browser, server.baseUrl);
+    const { page } = ui;
+    try {
+      await logIn(ui, admin.login, admin.password);
+      await page.goto('/settings/subtypes');
+      await page.getByRole('button', { name: 'New subtype' }).click();
+      let form = page.getByRole('region', { name: 'New subtype' });
+      await form.getByRole('textbox', { name: /^Code/ }).fill('team_quote');
+      await form.getByRole('textbox', { name: /^Name/ }).fill('Team quotation');
+      await form.getByRole('textbox', { name: /^Model/ }).fill('crm.team');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('region', { name: 'Edit “Team quotation”' }).getByText('Saved.').waitFor();
+
+      await page.getByRole('button', { name: 'New subtype' }).click();
+      form = page.getByRole('region', { name: 'New subtype' });
+      await form.getByRole('textbox', { name: /^Code/ }).fill('Bad Code');
+      await form.getByRole('textbox', { name: /^Name/ }).fill('Quotation sent');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await form.getByRole('alert').filter({ hasText: /lowercase letters, digits, _ and \./ }).waitFor();
+      forgiveStatus(ui, 400); // the refused save is a 400 the browser logs itself
+      await form.getByRole('textbox', { name: /^Code/ }).fill('quotation_sent');
+      await form.getByRole('textbox', { name: /^Model/ }).fill('sale.order');
+      await form.getByRole('combobox', { name: /^Follows the parent subtype/ }).selectOption({ label: 'Team quotation — crm.team' });
+      await form.getByRole('checkbox', { name: 'Internal' }).check();
+      await form.getByRole('button', { name: 'Save' }).click();
+      const edit = page.getByRole('region', { name: 'Edit “Quotation sent”' });
+      await edit.getByText('Saved.').waitFor();
+      await edit.getByRole('checkbox', { name: 'Given to new followers' }).check();
+      await edit.getByRole('textbox', { name: /^Name/ }).fill('Quotation sent to customer');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      const row = page.getByRole('row').filter({ hasText: 'Quotation sent to customer' });
+      await row.getByText('default').waitFor();
+      assert.match(await row.innerText(), /quotation_sent[\s\S]*sale\.order[\s\S]*internal[\s\S]*Team quotation \(crm\.team\)/);
+
+      const saved = (await listSubtypes(deps)).find((st) => st.code === 'quotation_sent')!;
+      const parent = (await listSubtypes(deps)).find((st) => st.code === 'team_quote')!;
+      assert.deepEqual(
+        { name: saved.name, model: saved.model, internal: saved.internal, isDefault: saved.isDefault, parentSubtypeId: saved.parentSubtypeId },
+        { name: 'Quotation sent to customer', model: 'sale.order', internal: true, isDefault: true, parentSubtypeId: parent.id },
+      );
       expectNoConsoleErrors(ui);
     } finally {
       await ui.close();

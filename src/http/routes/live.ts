@@ -18,13 +18,21 @@ export function liveRoutes(app: FastifyInstance, hub: LiveHub): void {
     out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     out.write('retry: 2000\n\n');
     streams.add(out);
-    const unsubscribe = await hub.subscribe((payload) => out.write(`event: change\ndata: ${payload}\n\n`));
-    out.write('event: ready\ndata: {}\n\n');
-    const heartbeat = setInterval(() => out.write(': still here\n\n'), HEARTBEAT_MS);
+    // The browser may leave while the subscription is being set up: listen for that first.
+    let unsubscribe = () => {};
+    let heartbeat: ReturnType<typeof setInterval> | undefined;
     out.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
       streams.delete(out);
     });
+    const stop = await hub.subscribe((payload) => out.write(`event: change\ndata: ${payload}\n\n`));
+    if (out.destroyed) {
+      stop();
+      return;
+    }
+    unsubscribe = stop;
+    out.write('event: ready\ndata: {}\n\n');
+    heartbeat = setInterval(() => out.write(': still here\n\n'), HEARTBEAT_MS);
   });
 }

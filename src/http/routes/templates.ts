@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ChatterDeps } from '../../chatter/deps.ts';
+import { FacteurError } from '../../errors.ts';
 import { createTemplate, deleteTemplate, getTemplate, listTemplates, previewTemplate, renderTemplate, updateTemplate } from '../../templates/templates.ts';
 import { idParam, recordRef } from '../schemas.ts';
 
@@ -51,6 +52,12 @@ export function templateRoutes(app: FastifyInstance, deps: ChatterDeps): void {
   r.post(
     '/api/templates/:id/render',
     { schema: { tags, summary: 'Render a template on a record: the subject as text, the body as sanitised HTML', params: idParam, body: recordRef } },
-    async (req) => renderTemplate(deps, req.actor, req.params.id, req.body),
+    async (req) => {
+      const scope = req.embedScope;
+      if (scope && (scope.model !== req.body.model || scope.resId !== String(req.body.resId))) {
+        throw new FacteurError('EMBED_SCOPE', 'An embed token opens one record\'s chatter only.', { model: scope.model, resId: scope.resId });
+      }
+      return renderTemplate(deps, req.actor, req.params.id, req.body);
+    },
   );
 }
