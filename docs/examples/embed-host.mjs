@@ -2,11 +2,11 @@
 // Its backend asks Facteur for a short-lived embed token for the logged-in user and this record,
 // then puts Facteur's /embed/chatter page in an iframe. The API key never reaches the browser.
 //
-//   FACTEUR_URL=http://127.0.0.1:3000 FACTEUR_API_KEY=fct_… FACTEUR_USER_ID=2 \
+//   FACTEUR_URL=http://127.0.0.1:8025 FACTEUR_API_KEY=fct_… FACTEUR_USER_ID=2 \
 //   MODEL=sale.order RES_ID=23 PORT=8080 node docs/examples/embed-host.mjs
 import http from 'node:http';
 
-const facteur = process.env.FACTEUR_URL ?? 'http://127.0.0.1:3000';
+const facteur = process.env.FACTEUR_URL ?? 'http://127.0.0.1:8025';
 const apiKey = process.env.FACTEUR_API_KEY;
 const userId = Number(process.env.FACTEUR_USER_ID ?? 1);
 const model = process.env.MODEL ?? 'sale.order';

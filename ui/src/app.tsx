@@ -17,13 +17,13 @@ import { SettingsScreen } from './settings/settings.tsx';
 const useWords = messages({
   en: {
     records: 'Records', inbox: 'Inbox', queue: 'Send queue', inbound: 'Inbound', catcher: 'Catcher', settings: 'Settings',
-    logOut: 'Log out', language: 'Language', notifyBy: 'Notify me by', byEmail: 'email', byInbox: 'inbox',
+    logOut: 'Log out', language: 'Language', notifyBy: 'Notify me by', byEmail: 'Notify: email', byInbox: 'Notify: inbox', auto: 'Language: auto',
     notFound: 'There is no such page.', adminsOnly: 'Only administrators see this page.', live: 'Live updates', reconnecting: 'Reconnecting…',
     skip: 'Skip to content',
   },
   fr: {
     records: 'Enregistrements', inbox: 'Boîte de réception', queue: 'File d’envoi', inbound: 'Courrier entrant', catcher: 'Capteur', settings: 'Paramètres',
-    logOut: 'Se déconnecter', language: 'Langue', notifyBy: 'Me notifier par', byEmail: 'e-mail', byInbox: 'boîte de réception',
+    logOut: 'Se déconnecter', language: 'Langue', notifyBy: 'Me notifier par', byEmail: 'Notifier : e-mail', byInbox: 'Notifier : boîte', auto: 'Langue : auto',
     notFound: 'Cette page n’existe pas.', adminsOnly: 'Seuls les administrateurs voient cette page.', live: 'Mises à jour en direct', reconnecting: 'Reconnexion…',
     skip: 'Aller au contenu',
   },
@@ -150,7 +150,7 @@ function UserMenu() {
       <label>
         <span className="sr-only">{words.language}</span>
         <select aria-label={words.language} value={me.language ?? ''} onChange={(e) => void change({ language: (e.target.value || null) as Me['language'] })}>
-          <option value="">🌐 auto</option>
+          <option value="">{words.auto}</option>
           <option value="en">English</option>
           <option value="fr">Français</option>
         </select>
@@ -159,8 +159,8 @@ function UserMenu() {
         <label>
           <span className="sr-only">{words.notifyBy}</span>
           <select aria-label={words.notifyBy} value={me.notification} onChange={(e) => void change({ notification: e.target.value as Me['notification'] })}>
-            <option value="email">✉ {words.byEmail}</option>
-            <option value="inbox">📥 {words.byInbox}</option>
+            <option value="email">{words.byEmail}</option>
+            <option value="inbox">{words.byInbox}</option>
           </select>
         </label>
       )}

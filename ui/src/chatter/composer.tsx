@@ -5,6 +5,7 @@ import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'rea
 import { post, recordPath } from '../api.ts';
 import { ErrorNote, fileToBase64, useMe } from '../components.tsx';
 import { listKeys, PartnerOptions, PartnerPicker, usePartnerMatches } from './partner-search.tsx';
+import { PaperclipIcon } from '../icons.tsx';
 import { TemplatePicker } from './template-picker.tsx';
 import type { Partner } from './types.ts';
 import { useChatterWords } from './words.ts';
@@ -155,7 +156,9 @@ export function Composer({ model, resId, onPosted }: { model: string; resId: str
       {files.length > 0 && (
         <ul className="attachments">
           {files.map((file) => (
-            <li key={file.name}>📎 {file.name}</li>
+            <li key={file.name}>
+              <PaperclipIcon /> {file.name}
+            </li>
           ))}
         </ul>
       )}
@@ -164,7 +167,7 @@ export function Composer({ model, resId, onPosted }: { model: string; resId: str
           {busy ? words.sending : kind === 'note' ? words.log : words.send}
         </button>
         <label className="button">
-          📎 {words.attach}
+          <PaperclipIcon /> {words.attach}
           <input ref={fileInput} type="file" multiple className="sr-only" onChange={(e) => setFiles([...(e.target.files ?? [])])} />
         </label>
         {internal && (

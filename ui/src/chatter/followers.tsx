@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { del, post, put, recordPath } from '../api.ts';
 import { ActionButton, ErrorNote, useMe } from '../components.tsx';
 import { fill } from '../i18n.tsx';
+import { BellIcon } from '../icons.tsx';
 import { PartnerPicker } from './partner-search.tsx';
 import type { Follower, Subtype } from './types.ts';
 import { useChatterWords } from './words.ts';
@@ -39,7 +40,7 @@ function Bell({ follower, subtypes, base, onSaved }: { follower: Follower; subty
   return (
     <span className="bell">
       <button type="button" className="icon" aria-label={label} title={label} aria-expanded={open} onClick={toggle}>
-        🔔
+        <BellIcon />
       </button>
       {open && (
         <div className="popover" role="dialog" aria-label={label} onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>

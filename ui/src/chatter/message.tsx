@@ -4,6 +4,7 @@
 import { memo } from 'react';
 import { withToken } from '../api.ts';
 import { fill, useDateFormat } from '../i18n.tsx';
+import { EnvelopeIcon, InboxIcon, PaperclipIcon } from '../icons.tsx';
 import type { Notification, ThreadMessage } from './types.ts';
 import { useChatterWords } from './words.ts';
 
@@ -20,7 +21,7 @@ function Envelope({ notification }: { notification: Notification }) {
     const state = notification.readAt ? words.read : words.unread;
     return (
       <li className={`envelope inbox ${notification.readAt ? 'read' : 'unread'}`} data-partner={notification.partnerId} data-status={notification.readAt ? 'read' : 'unread'}>
-        <span aria-hidden="true">{notification.readAt ? '📭' : '📬'}</span> {notification.partnerName} <span className="state">{state}</span>
+        <InboxIcon read={Boolean(notification.readAt)} /> {notification.partnerName} <span className="state">{state}</span>
       </li>
     );
   }
@@ -32,7 +33,7 @@ function Envelope({ notification }: { notification: Notification }) {
       data-status={notification.status}
       title={fill(words.envelopeOf, { name: notification.partnerName, status })}
     >
-      <span aria-hidden="true">✉</span> {notification.partnerName} <span className="state">{status}</span>
+      <EnvelopeIcon /> {notification.partnerName} <span className="state">{status}</span>
       {failed && (
         <span className="failure">
           {notification.failureType && <code>{notification.failureType}</code>} {notification.failureReason}
@@ -66,7 +67,7 @@ export const MessageItem = memo(function MessageItem({ message }: { message: Thr
           {message.attachments.map((a) => (
             <li key={a.id}>
               <a href={withToken(`/api/attachments/${a.id}`)} download={a.filename}>
-                📎 {a.filename}
+                <PaperclipIcon /> {a.filename}
               </a>{' '}
               <small>{sizeOf(a.size)}</small>
             </li>
