@@ -20,6 +20,7 @@ import { createLogger } from '../src/log.ts';
 import { listCaught, readCaught } from '../src/mail/catcher.ts';
 import { replyToCaught } from '../src/mail/catcher-reply.ts';
 import { drainQueue } from '../src/outbox/worker.ts';
+import { createTemplate } from '../src/templates/templates.ts';
 import { buildUi } from './build-ui.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -54,6 +55,12 @@ const dsn = readFileSync(path.join(root, 'test/fixtures/inbound/bounce-postfix-d
   .replaceAll('{{REPLY_ADDRESS}}', header('reply-to'));
 await receiveRaw(app.mail, SYSTEM, Buffer.from(dsn, 'latin1'));
 await postMessage(deps, asUser1, so23, { kind: 'comment', body: '<p>Delivery on Monday is confirmed.</p>' });
+await createTemplate(deps, SYSTEM, {
+  name: 'Quotation follow-up',
+  model: 'sale.order',
+  subject: 'Your quotation {{ record.name }}',
+  body: '<p>Dear {% for f in followers %}{% unless f.email contains "demo.example.com" %}{{ f.name }}, {% endunless %}{% endfor %}</p><p>{{ company.name }} is happy to send you {{ record.name }}. Any question? Just reply to this email.</p><p>{{ user.name }}</p>',
+});
 
 const server = await buildHttpServer(app);
 const baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
@@ -77,8 +84,15 @@ await shot('chatter', '/records/sale.order/23', () => page.locator('.envelope.st
 await shot('queue', '/queue', () => page.locator('table.list tbody tr').first().waitFor());
 await shot('catcher', `/catcher?id=${toClient.id}`, () => page.locator('iframe').first().waitFor());
 await shot('inbound', '/inbound', () => page.locator('table.list tbody tr').first().waitFor());
-await shot('servers', '/settings/servers', () => page.locator('.settings-body').waitFor());
-await shot('templates', '/settings/templates', () => page.locator('.settings-body').waitFor());
+await shot('servers', '/settings/servers', async () => {
+  // The form of a new server, kind Sweego: port 2525 and STARTTLS filled in, the host left to type (seed 001 §4.3).
+  await page.getByRole('button', { name: 'New outgoing server' }).click();
+  await page.getByLabel('Kind').selectOption('sweego');
+});
+await shot('templates', '/settings/templates', async () => {
+  await page.getByRole('button', { name: 'Edit' }).first().click();
+  await page.frameLocator('iframe').getByText('is happy to send you S00023').waitFor();
+});
 await browser.close();
 await server.close();
 await app.close();
