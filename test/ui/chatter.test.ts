@@ -213,4 +213,64 @@ describe('the chatter in the browser', () => {
       await ui.close();
     }
   });
+
+  test('keyboard only: log in, write with a mention, send with Ctrl+Enter, and change a subscription with the bell', async () => {
+    const deps = server.app.chatter;
+    const lou = await uiUser(deps, 'Lou Keys');
+    const max = await externalPartner(deps, 'Max Keyboard', 'max@customer.example.org');
+    const ref = { model: 'sale.order', resId: '28' };
+    await registerRecord(deps, SYSTEM, { ...ref, name: 'S00028' });
+    await followRecord(deps, SYSTEM, ref, { partnerId: max.id, subtypes: ['discussion'] });
+    const ui = await openPage(browser, server.baseUrl);
+    const { page } = ui;
+    /** Presses Tab until the focused element matches, as a person would. */
+    const tabTo = async (matches: (label: string) => boolean) => {
+      for (let presses = 0; presses < 60; presses++) {
+        await page.keyboard.press('Tab');
+        const label = await page.evaluate(() => {
+          const element = document.activeElement as HTMLElement | null;
+          const name = element?.getAttribute('aria-label') ?? element?.getAttribute('name') ?? element?.textContent?.trim() ?? '';
+          return `${element?.tagName.toLowerCase()}:${name}`;
+        });
+        if (matches(label)) return;
+      }
+      assert.fail('the element was not reached with Tab');
+    };
+    try {
+      await page.goto('/');
+      await page.getByLabel('Login').waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'login', 'the login field has the focus');
+      await page.keyboard.type(lou.login);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(lou.password);
+      await page.keyboard.press('Enter');
+      await page.locator('.topbar').waitFor();
+      await page.goto('/records/sale.order/28');
+      await page.getByText('No messages yet.').waitFor();
+      await tabTo((label) => label === 'textarea:Send message');
+      await page.keyboard.type('Thanks @Max');
+      await page.getByRole('option', { name: /Max Keyboard/ }).waitFor();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowUp');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('for the order.');
+      await page.keyboard.press('Control+Enter');
+      await page.locator('article.message').filter({ hasText: 'for the order.' }).waitFor();
+
+      await tabTo((label) => label === 'button:Edit the subscription of Max Keyboard');
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'Edit the subscription of Max Keyboard' });
+      await dialog.waitFor();
+      await tabTo((label) => label === 'input:note');
+      await page.keyboard.press('Space');
+      await tabTo((label) => label === 'button:Save');
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'detached' });
+      const followers = await listRecordFollowers(deps, SYSTEM, ref);
+      assert.deepEqual(followers.find((f) => f.partnerId === max.id)?.subtypes.map((s) => s.code).sort(), ['discussion', 'note']);
+      expectNoConsoleErrors(ui);
+    } finally {
+      await ui.close();
+    }
+  });
 });

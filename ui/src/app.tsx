@@ -3,7 +3,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { del, get, onUnauthenticated, patch } from './api.ts';
 import { ErrorNote, Loading, SessionContext, useLoad, useMe, useSession, type Me } from './components.tsx';
 import { browserLanguage, LanguageContext, messages, type Language } from './i18n.tsx';
-import { closeLive, touches, useLive } from './live.ts';
+import { closeLive, touches, useLive, useLiveStatus } from './live.ts';
 import { Link, navigate, useLocation } from './router.tsx';
 import { CatcherScreen } from './screens/catcher.tsx';
 import { InboundScreen } from './screens/inbound.tsx';
@@ -18,13 +18,13 @@ const useWords = messages({
   en: {
     records: 'Records', inbox: 'Inbox', queue: 'Send queue', inbound: 'Inbound', catcher: 'Catcher', settings: 'Settings',
     logOut: 'Log out', language: 'Language', notifyBy: 'Notify me by', byEmail: 'Notify: email', byInbox: 'Notify: inbox', auto: 'Language: auto',
-    notFound: 'There is no such page.', adminsOnly: 'Only administrators see this page.', live: 'Live updates', reconnecting: 'Reconnecting…',
+    notFound: 'There is no such page.', adminsOnly: 'Only administrators see this page.', live: 'Live', reconnecting: 'Reconnecting…',
     skip: 'Skip to content',
   },
   fr: {
     records: 'Enregistrements', inbox: 'Boîte de réception', queue: 'File d’envoi', inbound: 'Courrier entrant', catcher: 'Capteur', settings: 'Paramètres',
     logOut: 'Se déconnecter', language: 'Langue', notifyBy: 'Me notifier par', byEmail: 'Notifier : e-mail', byInbox: 'Notifier : boîte', auto: 'Langue : auto',
-    notFound: 'Cette page n’existe pas.', adminsOnly: 'Seuls les administrateurs voient cette page.', live: 'Mises à jour en direct', reconnecting: 'Reconnexion…',
+    notFound: 'Cette page n’existe pas.', adminsOnly: 'Seuls les administrateurs voient cette page.', live: 'En direct', reconnecting: 'Reconnexion…',
     skip: 'Aller au contenu',
   },
 });
@@ -105,12 +105,26 @@ function Shell() {
               </Link>
             ))}
         </nav>
+        <LiveIndicator />
         <UserMenu />
       </header>
       <main id="main" tabIndex={-1}>
         <Screen path={path} query={query} />
       </main>
     </div>
+  );
+}
+
+/** Live updates flowing (green) or being re-established (amber): what is shown may lag meanwhile. */
+function LiveIndicator() {
+  const words = useWords();
+  const status = useLiveStatus();
+  useLive(() => {}); // the stream opens with the shell, so the indicator tells the truth on every screen
+  const connected = status === 'connected';
+  return (
+    <span className={`live-indicator ${status}`} role="status" title={connected ? words.live : words.reconnecting}>
+      <span className="dot" aria-hidden="true" /> {connected ? words.live : words.reconnecting}
+    </span>
   );
 }
 

@@ -1,6 +1,6 @@
 // Live changes from Facteur (GET /api/live, server-sent events): one EventSource for the page, shared
 // by every screen that listens. EventSource reconnects by itself; screens read again on `ready`.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { withToken } from './api.ts';
 
 export interface LiveChange {
@@ -17,6 +17,26 @@ type Listener = (change: LiveChange) => void;
 const listeners = new Set<Listener>();
 let source: EventSource | null = null;
 
+export type LiveStatus = 'connecting' | 'connected' | 'reconnecting';
+let status: LiveStatus = 'connecting';
+const statusListeners = new Set<(status: LiveStatus) => void>();
+
+function setStatus(next: LiveStatus): void {
+  status = next;
+  document.documentElement.dataset.live = next;
+  statusListeners.forEach((listener) => listener(next));
+}
+
+/** Whether live updates flow, for the indicator in the top bar. */
+export function useLiveStatus(): LiveStatus {
+  const [current, setCurrent] = useState(status);
+  useEffect(() => {
+    statusListeners.add(setCurrent);
+    return () => void statusListeners.delete(setCurrent);
+  }, []);
+  return current;
+}
+
 function open(): void {
   if (source) return;
   source = new EventSource(withToken('/api/live'));
@@ -24,14 +44,14 @@ function open(): void {
   source.addEventListener('ready', () => {
     if (connectedBefore) listeners.forEach((listener) => listener({ reconnected: true, all: true }));
     connectedBefore = true;
-    document.documentElement.dataset.live = 'connected';
+    setStatus('connected');
   });
   source.addEventListener('change', (event) => {
     const change = JSON.parse((event as MessageEvent<string>).data) as LiveChange;
     listeners.forEach((listener) => listener(change));
   });
   source.addEventListener('error', () => {
-    document.documentElement.dataset.live = 'reconnecting';
+    setStatus('reconnecting');
   });
 }
 
