@@ -118,14 +118,17 @@ export async function listUnsettledInboundIds(db: Db, receivedBefore: Date, limi
 export async function settleInboundEmails(db: Db, settled: { id: number; outcome: InboundOutcome }[]): Promise<void> {
   if (settled.length === 0) return;
   const column = <T>(pick: (o: InboundOutcome) => T) => settled.map((s) => pick(s.outcome));
+  // The Inbound screen hears of it (live/live.store.ts) from the same statement, once per batch.
   await sql`
-    UPDATE inbound_emails AS e SET state = t.state, route = t.route, reason = t.reason, record_id = t.record_id,
-      message_id = t.message_id, processed_at = now(), attempts = e.attempts + 1
-    FROM unnest(${settled.map((s) => s.id)}::bigint[], ${column((o) => o.state)}::text[], ${column((o) => o.route)}::text[],
-                ${column((o) => o.reason)}::text[], ${column((o) => o.recordId ?? null)}::bigint[], ${column((o) => o.messageId ?? null)}::bigint[])
-      AS t(id, state, route, reason, record_id, message_id)
-    WHERE e.id = t.id
-    RETURNING ${announcing({ topics: ['inbound'] })}`.execute(db);
+    WITH changed AS (
+      UPDATE inbound_emails AS e SET state = t.state, route = t.route, reason = t.reason, record_id = t.record_id,
+        message_id = t.message_id, processed_at = now(), attempts = e.attempts + 1
+      FROM unnest(${settled.map((s) => s.id)}::bigint[], ${column((o) => o.state)}::text[], ${column((o) => o.route)}::text[],
+                  ${column((o) => o.reason)}::text[], ${column((o) => o.recordId ?? null)}::bigint[], ${column((o) => o.messageId ?? null)}::bigint[])
+        AS t(id, state, route, reason, record_id, message_id)
+      WHERE e.id = t.id
+      RETURNING 1)
+    SELECT ${announcing({ topics: ['inbound'] })} FROM (SELECT 1 FROM changed LIMIT 1) AS any_changed`.execute(db);
 }
 
 /**
