@@ -1,16 +1,54 @@
 // The web UI in a real browser: Debian's Chromium, headless, driven by playwright-core (issue 6). Each
 // page records its console errors and uncaught exceptions; `expectNoConsoleErrors` fails the test on any.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import type { ChatterDeps } from '../../src/chatter/deps.ts';
 import { createUser, type UserInput } from '../../src/chatter/users.ts';
+import { startTestServer, type TestServer } from './http.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+}
+
+export interface BrowserWorld {
+  /** The app on a fresh database, with an API key client (the host application). */
+  readonly server: TestServer;
+  readonly browser: Browser;
+  /** A fresh page (its own cookies) on the app: `openPage(browser, server.baseUrl, options)`. */
+  openPage(options?: { locale?: string }): Promise<UiPage>;
+}
+
+/**
+ * What a browser test file runs against: registers the `before` hook that starts a test server and
+ * Chromium (side by side) and the `after` hook that closes both. Call it at the top of a `describe`;
+ * read `server` and `browser` inside the tests (they exist once the `before` hook has run).
+ */
+export function useBrowserWorld(): BrowserWorld {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      return server ?? assert.fail('the test server is not started: useBrowserWorld() runs in before()');
+    },
+    get browser() {
+      return browser ?? assert.fail('the browser is not launched: useBrowserWorld() runs in before()');
+    },
+    openPage(options) {
+      return openPage(this.browser, this.server.baseUrl, options);
+    },
+  };
 }
 
 export interface UiPage {
@@ -36,6 +74,19 @@ export async function openPage(browser: Browser, baseUrl: string, options: { loc
 
 export function expectNoConsoleErrors(ui: UiPage): void {
   assert.deepEqual(ui.problems, [], 'the browser console stayed free of errors');
+}
+
+/**
+ * A refusal the test provokes (a 4xx the UI shows in words) is logged by Chromium itself as a console
+ * error: checks it was seen, then forgets it — only it. `every` forgets all the lines for that status
+ * (a refusal the page may ask for more than once, e.g. a live preview), still requiring one.
+ */
+export function forgetRefusal(ui: UiPage, status: number, options: { every?: boolean } = {}): void {
+  const expected = `the server responded with a status of ${status}`;
+  const index = ui.problems.findIndex((problem) => problem.includes(expected));
+  assert.ok(index >= 0, `the browser saw the ${status}: ${ui.problems.join(' | ')}`);
+  if (options.every) ui.problems.splice(0, ui.problems.length, ...ui.problems.filter((problem) => !problem.includes(expected)));
+  else ui.problems.splice(index, 1);
 }
 
 let counter = 0;

@@ -5,32 +5,23 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { createCompany } from '../../src/chatter/companies.ts';
 import { followRecord } from '../../src/chatter/followers.ts';
 import { registerRecord } from '../../src/chatter/records.ts';
-import { expectNoConsoleErrors, launchBrowser, logIn, openPage, uiUser } from '../helpers/browser.ts';
+import { expectNoConsoleErrors, logIn, uiUser, useBrowserWorld } from '../helpers/browser.ts';
 import { externalPartner } from '../helpers/chatter.ts';
-import { recordPath, startTestServer, type TestServer } from '../helpers/http.ts';
+import { recordPath } from '../helpers/http.ts';
 import { FIXTURES } from '../helpers/inbound.ts';
 import { OUTBOUND_SECRET, RELAY_CREDENTIALS, startSweegoRelay } from '../helpers/sweego-simulator.ts';
 
 describe('a bounce in the browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const world = useBrowserWorld();
 
   test('a delivery status report turns the envelope of its recipient red, live', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const domain = 'bounce-live.facteur.test';
     const company = await createCompany(deps, SYSTEM, { name: 'Bounce Co', aliasDomain: { domain } });
     const ref = { model: 'sale.order', resId: '41' };
@@ -39,12 +30,12 @@ describe('a bounce in the browser', () => {
     const kept = await externalPartner(deps, 'Karine Kept', 'karine.kept@customer.example.org');
     await followRecord(deps, SYSTEM, ref, { partnerId: gone.id });
     await followRecord(deps, SYSTEM, ref, { partnerId: kept.id });
-    const posted = await server.client.post(`${recordPath(ref.model, ref.resId)}/messages`, { subject: 'Quotation S00041', body: '<p>Your quotation S00041.</p>' });
+    const posted = await world.server.client.post(`${recordPath(ref.model, ref.resId)}/messages`, { subject: 'Quotation S00041', body: '<p>Your quotation S00041.</p>' });
     assert.equal(posted.status, 201, posted.text);
-    assert.equal((await server.client.post('/api/outbox/send')).status, 200);
+    assert.equal((await world.server.client.post('/api/outbox/send')).status, 200);
 
     const bob = await uiUser(deps, 'Bob Seller');
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     try {
       await logIn(ui, bob.login, bob.password);
       await ui.page.goto(`/records/${ref.model}/${ref.resId}`);
@@ -58,7 +49,7 @@ describe('a bounce in the browser', () => {
       // The recipient's server answers with a Postfix DSN that returns the headers of what we sent —
       // read from the catcher's copy, as the remote server received them.
       const dsn = await deliveryReport(domain, gone.email!);
-      const handedIn = await server.client.fetch('/api/inbound', { method: 'POST', headers: { 'content-type': 'message/rfc822' }, body: new Uint8Array(dsn) });
+      const handedIn = await world.server.client.fetch('/api/inbound', { method: 'POST', headers: { 'content-type': 'message/rfc822' }, body: new Uint8Array(dsn) });
       assert.equal(handedIn.status, 201, await handedIn.clone().text());
       const result = (await handedIn.json()) as { state: string; route: string; messageId: number };
       assert.deepEqual([result.state, result.route, result.messageId], ['bounced', 'bounce', posted.body.id]);
@@ -80,11 +71,11 @@ describe('a bounce in the browser', () => {
   });
 
   test('a Sweego hard_bounce webhook turns the envelope red, live', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const relay = await startSweegoRelay();
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     try {
-      const sweego = await server.client.post('/api/servers', {
+      const sweego = await world.server.client.post('/api/servers', {
         name: 'Sweego', kind: 'sweego', host: '127.0.0.1', port: relay.port, security: 'none',
         username: RELAY_CREDENTIALS.user, password: RELAY_CREDENTIALS.pass, outboundWebhookSecret: OUTBOUND_SECRET,
       });
@@ -94,9 +85,9 @@ describe('a bounce in the browser', () => {
       await registerRecord(deps, SYSTEM, { ...ref, name: 'S00042', companyId: company.id });
       const gone = await externalPartner(deps, 'Hugo Hard', 'hugo.hard@customer.example.org');
       await followRecord(deps, SYSTEM, ref, { partnerId: gone.id });
-      const posted = await server.client.post(`${recordPath(ref.model, ref.resId)}/messages`, { subject: 'Quotation S00042', body: '<p>Your quotation S00042.</p>' });
+      const posted = await world.server.client.post(`${recordPath(ref.model, ref.resId)}/messages`, { subject: 'Quotation S00042', body: '<p>Your quotation S00042.</p>' });
       assert.equal(posted.status, 201, posted.text);
-      assert.equal((await server.client.post('/api/outbox/send')).status, 200);
+      assert.equal((await world.server.client.post('/api/outbox/send')).status, 200);
       const xMessageId = relay.receivedFor(gone.email!).at(-1)?.header('x-message-id') ?? assert.fail('the email left through the Sweego relay');
 
       const bob = await uiUser(deps, 'Bea Seller');
@@ -116,7 +107,7 @@ describe('a bounce in the browser', () => {
         },
       ]);
       const now = new Date();
-      const webhook = await fetch(new URL('/sweego/webhook/outbound', server.baseUrl), {
+      const webhook = await fetch(new URL('/sweego/webhook/outbound', world.server.baseUrl), {
         method: 'POST',
         headers: {
           'content-type': 'application/json', 'webhook-id': 'msg_bounce_live', 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
@@ -142,9 +133,9 @@ describe('a bounce in the browser', () => {
 
   /** The corpus's Postfix DSN, naming the email the catcher kept for `recipient`. */
   async function deliveryReport(domain: string, recipient: string): Promise<Buffer> {
-    const listed = await server.client.get(`/api/catcher?to=${encodeURIComponent(recipient)}`);
+    const listed = await world.server.client.get(`/api/catcher?to=${encodeURIComponent(recipient)}`);
     assert.equal(listed.body.length, 1, listed.text);
-    const caught = await server.client.get(`/api/catcher/${listed.body[0].id}`);
+    const caught = await world.server.client.get(`/api/catcher/${listed.body[0].id}`);
     const header = (name: string) => (caught.body.headers as { name: string; value: string }[]).find((h) => h.name === name)?.value ?? assert.fail(`no ${name} header`);
     // The fixture's own domain first: the identifiers put in afterwards already carry ours.
     const text = readFileSync(path.join(FIXTURES, 'bounce-postfix-dsn.eml'), 'latin1')

@@ -2,44 +2,35 @@
 // is kept by the catcher; an administrator reads it (HTML, headers) and replies as its recipient; the
 // reply is routed back to the record, and a colleague who has the record open sees it arrive live.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { createCompany } from '../../src/chatter/companies.ts';
 import { followRecord } from '../../src/chatter/followers.ts';
 import { registerRecord } from '../../src/chatter/records.ts';
 import { listServers } from '../../src/mail/servers.ts';
-import { expectNoConsoleErrors, launchBrowser, logIn, openPage, uiUser } from '../helpers/browser.ts';
+import { expectNoConsoleErrors, logIn, uiUser, useBrowserWorld } from '../helpers/browser.ts';
 import { externalPartner } from '../helpers/chatter.ts';
-import { recordPath, startTestServer, type TestServer } from '../helpers/http.ts';
+import { recordPath } from '../helpers/http.ts';
 
 describe('the catcher in the browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const world = useBrowserWorld();
 
   test('an admin replies as the recipient of a caught email; the record open elsewhere shows the reply live', async () => {
-    const deps = server.app.chatter;
-    assert.deepEqual(await listServers(server.app.mail, SYSTEM), [], 'no outgoing server: the catcher is the transport');
+    const deps = world.server.app.chatter;
+    assert.deepEqual(await listServers(world.server.app.mail, SYSTEM), [], 'no outgoing server: the catcher is the transport');
     const company = await createCompany(deps, SYSTEM, { name: 'Catcher Co', aliasDomain: { domain: 'catcher-ui.facteur.test' } });
     const ref = { model: 'sale.order', resId: '31' };
     await registerRecord(deps, SYSTEM, { ...ref, name: 'S00031', companyId: company.id });
     const claire = await externalPartner(deps, 'Claire Client', 'claire@customer.example.org');
     await followRecord(deps, SYSTEM, ref, { partnerId: claire.id });
-    const posted = await server.client.post(`${recordPath(ref.model, ref.resId)}/messages`, { subject: 'Quotation S00031', body: '<p>Your quotation S00031 is ready.</p>' });
+    const posted = await world.server.client.post(`${recordPath(ref.model, ref.resId)}/messages`, { subject: 'Quotation S00031', body: '<p>Your quotation S00031 is ready.</p>' });
     assert.equal(posted.status, 201, posted.text);
-    const sent = await server.client.post('/api/outbox/send');
+    const sent = await world.server.client.post('/api/outbox/send');
     assert.equal(sent.status, 200, sent.text);
 
     const bob = await uiUser(deps, 'Bob Seller');
     const admin = await uiUser(deps, 'Ada Admin', { isAdmin: true });
-    const [seller, operator] = await Promise.all([openPage(browser, server.baseUrl), openPage(browser, server.baseUrl)]);
+    const [seller, operator] = await Promise.all([world.openPage(), world.openPage()]);
     try {
       // Page 1: the seller has the record's chatter open.
       await logIn(seller, bob.login, bob.password);

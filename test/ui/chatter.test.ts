@@ -1,8 +1,7 @@
 // The chatter in a real browser: logging in, posting with a mention and seeing each recipient's
 // envelope, notes hidden from a portal user, the bell, and live updates.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { createCompany } from '../../src/chatter/companies.ts';
 import { followRecord, listRecordFollowers } from '../../src/chatter/followers.ts';
@@ -10,32 +9,24 @@ import { postMessage } from '../../src/chatter/post.ts';
 import { registerRecord } from '../../src/chatter/records.ts';
 import { drainQueue } from '../../src/outbox/worker.ts';
 import { externalPartner } from '../helpers/chatter.ts';
-import { expectNoConsoleErrors, launchBrowser, logIn, openPage, uiUser } from '../helpers/browser.ts';
-import { recordPath, startTestServer, type TestServer } from '../helpers/http.ts';
+import { expectNoConsoleErrors, forgetRefusal, logIn, uiUser, useBrowserWorld } from '../helpers/browser.ts';
+import { recordPath } from '../helpers/http.ts';
 
 describe('the chatter in the browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const world = useBrowserWorld();
 
   test('a wrong password is refused in words; the right one opens the records', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const alice = await uiUser(deps, 'Alice Martin');
     await registerRecord(deps, SYSTEM, { model: 'sale.order', resId: '23', name: 'S00023' });
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     try {
       await ui.page.goto('/');
       await ui.page.getByLabel('Login').fill(alice.login);
       await ui.page.getByLabel('Password').fill('not-the-password');
       await ui.page.getByRole('button', { name: 'Log in' }).click();
       await ui.page.getByRole('alert').filter({ hasText: 'Wrong login or password.' }).waitFor();
-      ui.problems.length = 0; // the refused login is a 401 the browser logs itself
+      forgetRefusal(ui, 401); // the refused login is a 401 the browser logs itself
       await logIn(ui, alice.login, alice.password);
       await ui.page.getByRole('link', { name: 'S00023' }).click();
       await ui.page.getByRole('heading', { name: /S00023/ }).waitFor();
@@ -46,13 +37,13 @@ describe('the chatter in the browser', () => {
   });
 
   test('a message with a mention shows the envelope of each recipient', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const bob = await uiUser(deps, 'Bob Durand');
     const carol = await externalPartner(deps, 'Carol Client', 'carol@customer.example.org');
     const dave = await externalPartner(deps, 'Dave Mention', 'dave@customer.example.org');
     await registerRecord(deps, SYSTEM, { model: 'sale.order', resId: '24', name: 'S00024' });
     await followRecord(deps, SYSTEM, { model: 'sale.order', resId: '24' }, { partnerId: carol.id });
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     try {
       await logIn(ui, bob.login, bob.password);
       await ui.page.goto('/records/sale.order/24');
@@ -78,13 +69,13 @@ describe('the chatter in the browser', () => {
   });
 
   test('a note is grey for the team and invisible to a portal user who does not follow notes', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const erin = await uiUser(deps, 'Erin Team');
     const paul = await uiUser(deps, 'Paul Portal', { role: 'portal', partner: { name: 'Paul Portal', email: 'paul@customer.example.org' } });
     await registerRecord(deps, SYSTEM, { model: 'sale.order', resId: '25', name: 'S00025' });
     await followRecord(deps, SYSTEM, { model: 'sale.order', resId: '25' }, { partnerId: paul.partnerId, subtypes: ['discussion'] });
-    const team = await openPage(browser, server.baseUrl);
-    const portal = await openPage(browser, server.baseUrl);
+    const team = await world.openPage();
+    const portal = await world.openPage();
     try {
       await logIn(team, erin.login, erin.password);
       await team.page.goto('/records/sale.order/25');
@@ -114,14 +105,14 @@ describe('the chatter in the browser', () => {
   });
 
   test("the bell edits a follower's subtypes; followers are added and removed", async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const fay = await uiUser(deps, 'Fay Sales');
     const gus = await externalPartner(deps, 'Gus Buyer', 'gus@customer.example.org');
     const hana = await externalPartner(deps, 'Hana Newcomer', 'hana@customer.example.org');
     const ref = { model: 'sale.order', resId: '26' };
     await registerRecord(deps, SYSTEM, { ...ref, name: 'S00026' });
     await followRecord(deps, SYSTEM, ref, { partnerId: gus.id, subtypes: ['discussion'] });
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     try {
       await logIn(ui, fay.login, fay.password);
       await ui.page.goto('/records/sale.order/26');
@@ -151,7 +142,7 @@ describe('the chatter in the browser', () => {
   });
 
   test('a message posted elsewhere appears live, and its envelope turns from queued to sent as the queue is sent', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const ivy = await uiUser(deps, 'Ivy Watcher');
     const jon = await externalPartner(deps, 'Jon Customer', 'jon@customer.example.org');
     const ref = { model: 'sale.order', resId: '27' };
@@ -159,19 +150,19 @@ describe('the chatter in the browser', () => {
     const company = await createCompany(deps, SYSTEM, { name: 'Live Co', aliasDomain: { domain: 'live.example.com' } });
     await registerRecord(deps, SYSTEM, { ...ref, name: 'S00027', companyId: company.id });
     await followRecord(deps, SYSTEM, ref, { partnerId: jon.id });
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     try {
       await logIn(ui, ivy.login, ivy.password);
       await ui.page.goto('/records/sale.order/27');
       await ui.page.getByText('No messages yet.').waitFor();
       await ui.page.waitForFunction(() => document.documentElement.dataset.live === 'connected');
       // The host application posts through the API: the open chatter hears of it without a reload.
-      const posted = await server.client.post(`${recordPath('sale.order', '27')}/messages`, { body: '<p>Posted by the ERP.</p>' });
+      const posted = await world.server.client.post(`${recordPath('sale.order', '27')}/messages`, { body: '<p>Posted by the ERP.</p>' });
       assert.equal(posted.status, 201, posted.text);
       const envelope = ui.page.locator(`article[data-message-id="${posted.body.id}"] .envelope[data-partner="${jon.id}"]`);
       await envelope.waitFor();
       assert.equal(await envelope.getAttribute('data-status'), 'ready');
-      await drainQueue(server.app.mail);
+      await drainQueue(world.server.app.mail);
       await ui.page.locator(`article[data-message-id="${posted.body.id}"] .envelope[data-partner="${jon.id}"][data-status="sent"]`).waitFor();
       expectNoConsoleErrors(ui);
     } finally {
@@ -180,14 +171,14 @@ describe('the chatter in the browser', () => {
   });
 
   test('the chatter of a record with 1,000 messages opens in under a second, and older pages load as one scrolls', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const kim = await uiUser(deps, 'Kim Reader');
     const ref = { model: 'project.task', resId: '1000' };
     await registerRecord(deps, SYSTEM, { ...ref, name: 'A long-running task' });
     for (let i = 1; i <= 1000; i++) {
       await postMessage(deps, SYSTEM, ref, { kind: i % 5 === 0 ? 'note' : 'comment', body: `<p>Update number ${i}</p>` });
     }
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     try {
       await logIn(ui, kim.login, kim.password);
       await ui.page.goto('/records/project.task/1000'); // warm: the browser has the assets
@@ -215,13 +206,13 @@ describe('the chatter in the browser', () => {
   });
 
   test('keyboard only: log in, write with a mention, send with Ctrl+Enter, and change a subscription with the bell', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const lou = await uiUser(deps, 'Lou Keys');
     const max = await externalPartner(deps, 'Max Keyboard', 'max@customer.example.org');
     const ref = { model: 'sale.order', resId: '28' };
     await registerRecord(deps, SYSTEM, { ...ref, name: 'S00028' });
     await followRecord(deps, SYSTEM, ref, { partnerId: max.id, subtypes: ['discussion'] });
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     const { page } = ui;
     /** Presses Tab until the focused element matches, as a person would. */
     const tabTo = async (matches: (label: string) => boolean) => {

@@ -3,12 +3,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { registerRecord } from '../../src/chatter/records.ts';
-import { expectNoConsoleErrors, launchBrowser, openPage, uiUser } from '../helpers/browser.ts';
-import { httpClient, recordPath, startTestServer, type TestServer } from '../helpers/http.ts';
+import { expectNoConsoleErrors, forgetRefusal, uiUser, useBrowserWorld } from '../helpers/browser.ts';
+import { httpClient, recordPath } from '../helpers/http.ts';
 
 /** The documented example (docs/examples/embed-host.mjs), run as the host application. */
 async function startHostExample(env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -33,22 +32,14 @@ async function startHostExample(env: Record<string, string>): Promise<{ url: str
 }
 
 describe('the embedded chatter', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const world = useBrowserWorld();
 
   test("the documented host page shows the record's chatter in an iframe; the user posts from it", async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const lea = await uiUser(deps, 'Lea Embedded');
     await registerRecord(deps, SYSTEM, { model: 'sale.order', resId: '41', name: 'S00041' });
-    const host = await startHostExample({ FACTEUR_URL: server.baseUrl, FACTEUR_API_KEY: server.apiKey, FACTEUR_USER_ID: String(lea.id), MODEL: 'sale.order', RES_ID: '41' });
-    const ui = await openPage(browser, server.baseUrl);
+    const host = await startHostExample({ FACTEUR_URL: world.server.baseUrl, FACTEUR_API_KEY: world.server.apiKey, FACTEUR_USER_ID: String(lea.id), MODEL: 'sale.order', RES_ID: '41' });
+    const ui = await world.openPage();
     try {
       await ui.page.goto(host.url);
       const frame = ui.page.frameLocator('iframe[title="Chatter"]');
@@ -56,10 +47,10 @@ describe('the embedded chatter', () => {
       await frame.getByRole('combobox', { name: 'Send message' }).fill('Written from inside the ERP.');
       await frame.getByRole('button', { name: 'Send', exact: true }).click();
       await frame.locator('article.message').filter({ hasText: 'Written from inside the ERP.' }).waitFor();
-      const thread = await server.client.get(`${recordPath('sale.order', '41')}/messages`);
+      const thread = await world.server.client.get(`${recordPath('sale.order', '41')}/messages`);
       assert.equal(thread.body.messages[0].authorPartnerId, lea.partnerId, 'posted as the user the token was minted for');
       // Live inside the iframe too: a post by the host appears without a reload.
-      await server.client.post(`${recordPath('sale.order', '41')}/messages`, { body: 'Posted by the backend.' });
+      await world.server.client.post(`${recordPath('sale.order', '41')}/messages`, { body: 'Posted by the backend.' });
       await frame.locator('article.message').filter({ hasText: 'Posted by the backend.' }).waitFor();
       expectNoConsoleErrors(ui);
     } finally {
@@ -69,21 +60,21 @@ describe('the embedded chatter', () => {
   });
 
   test('a token opens its record only, expires, and cannot be forged', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const max = await uiUser(deps, 'Max Scoped');
     await registerRecord(deps, SYSTEM, { model: 'sale.order', resId: '42', name: 'S00042' });
     await registerRecord(deps, SYSTEM, { model: 'sale.order', resId: '43', name: 'S00043' });
-    const minted = await server.client.post('/api/embed-tokens', { userId: max.id, model: 'sale.order', resId: '42', ttlSeconds: 60 });
+    const minted = await world.server.client.post('/api/embed-tokens', { userId: max.id, model: 'sale.order', resId: '42', ttlSeconds: 60 });
     assert.equal(minted.status, 201, minted.text);
     assert.match(minted.body.path, /^\/embed\/chatter\?model=sale\.order&resId=42&token=fet_/);
-    const embedded = httpClient(server.baseUrl, minted.body.token);
+    const embedded = httpClient(world.server.baseUrl, minted.body.token);
     assert.equal((await embedded.get(`${recordPath('sale.order', '42')}/messages`)).status, 200);
     const other = await embedded.get(`${recordPath('sale.order', '43')}/messages`);
     assert.equal(other.status, 403);
     assert.equal(other.body.error.code, 'EMBED_SCOPE');
     assert.equal((await embedded.get('/api/outbox')).status, 403, 'nor the rest of the API');
     // The composer's templates render on the token's record, and on no other.
-    const template = await server.client.post('/api/templates', { name: 'Thanks', subject: 'About {{ record.name }}', body: '<p>Thanks for {{ record.name }}.</p>' });
+    const template = await world.server.client.post('/api/templates', { name: 'Thanks', subject: 'About {{ record.name }}', body: '<p>Thanks for {{ record.name }}.</p>' });
     assert.equal(template.status, 201, template.text);
     const rendered = await embedded.post(`/api/templates/${template.body.id}/render`, { model: 'sale.order', resId: '42' });
     assert.equal(rendered.status, 200, rendered.text);
@@ -91,27 +82,27 @@ describe('the embedded chatter', () => {
     const elsewhere = await embedded.post(`/api/templates/${template.body.id}/render`, { model: 'sale.order', resId: '43' });
     assert.equal(elsewhere.status, 403);
     assert.equal(elsewhere.body.error.code, 'EMBED_SCOPE');
-    const forged = httpClient(server.baseUrl, `${minted.body.token.slice(0, -2)}xx`);
+    const forged = httpClient(world.server.baseUrl, `${minted.body.token.slice(0, -2)}xx`);
     assert.equal((await forged.get(`${recordPath('sale.order', '42')}/messages`)).status, 401);
     // Only the host application (or an administrator) mints tokens; unknown records are refused.
-    assert.equal((await server.client.as(max.id).post('/api/embed-tokens', { userId: max.id, model: 'sale.order', resId: '42' })).status, 403);
-    assert.equal((await server.client.post('/api/embed-tokens', { userId: max.id, model: 'sale.order', resId: '999' })).status, 404);
-    assert.equal((await server.client.post('/api/embed-tokens', { userId: max.id, model: 'sale.order', resId: '42', ttlSeconds: 10 })).status, 400, 'at least 30 seconds');
+    assert.equal((await world.server.client.as(max.id).post('/api/embed-tokens', { userId: max.id, model: 'sale.order', resId: '42' })).status, 403);
+    assert.equal((await world.server.client.post('/api/embed-tokens', { userId: max.id, model: 'sale.order', resId: '999' })).status, 404);
+    assert.equal((await world.server.client.post('/api/embed-tokens', { userId: max.id, model: 'sale.order', resId: '42', ttlSeconds: 10 })).status, 400, 'at least 30 seconds');
 
     // An expired token: the page says so in words.
     const realNow = Date.now;
     Date.now = () => realNow() - 3600_000;
     let expired: string;
     try {
-      expired = (await server.client.post('/api/embed-tokens', { userId: max.id, model: 'sale.order', resId: '42', ttlSeconds: 60 })).body.path;
+      expired = (await world.server.client.post('/api/embed-tokens', { userId: max.id, model: 'sale.order', resId: '42', ttlSeconds: 60 })).body.path;
     } finally {
       Date.now = realNow;
     }
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     try {
       await ui.page.goto(expired);
       await ui.page.getByRole('alert').filter({ hasText: 'The embed token is invalid or has expired' }).waitFor();
-      ui.problems.splice(0); // the refused call is a 401 the browser logs itself
+      forgetRefusal(ui, 401, { every: true }); // the refused calls are 401s the browser logs itself
       expectNoConsoleErrors(ui);
     } finally {
       await ui.close();

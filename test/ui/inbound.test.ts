@@ -2,28 +2,18 @@
 // reason and headers; re-processing leaves it so; the admin attaches it to a record they search
 // for, and the message appears in that record's chatter.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { Browser } from 'playwright-core';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { createCompany } from '../../src/chatter/companies.ts';
 import { registerRecord } from '../../src/chatter/records.ts';
-import { expectNoConsoleErrors, launchBrowser, logIn, openPage, uiUser } from '../helpers/browser.ts';
-import { startTestServer, type TestServer } from '../helpers/http.ts';
+import { expectNoConsoleErrors, logIn, uiUser, useBrowserWorld } from '../helpers/browser.ts';
 
 describe('inbound mail in the browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const world = useBrowserWorld();
 
   test('an unrouted email is attached to a record from the screen and appears in its chatter', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const admin = await uiUser(deps, 'Inbound Admin', { isAdmin: true });
     const domain = 'inbound-ui.facteur.test';
     await createCompany(deps, SYSTEM, { name: 'Inbound Co', aliasDomain: { domain } });
@@ -38,11 +28,11 @@ describe('inbound mail in the browser', () => {
     })
       .compile()
       .build();
-    const handedIn = await server.client.fetch('/api/inbound', { method: 'POST', headers: { 'content-type': 'message/rfc822' }, body: new Uint8Array(raw) });
+    const handedIn = await world.server.client.fetch('/api/inbound', { method: 'POST', headers: { 'content-type': 'message/rfc822' }, body: new Uint8Array(raw) });
     const stored = (await handedIn.json()) as { id: number; state: string };
     assert.equal(stored.state, 'unrouted');
 
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     try {
       const { page } = ui;
       await logIn(ui, admin.login, admin.password);

@@ -1,35 +1,25 @@
 // The inbox in the browser (seed 000 §1.5): a user who chose it sees the unread count, reads,
 // marks read, and jumps to the record; the preference and the language are set from the menu.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { followRecord } from '../../src/chatter/followers.ts';
 import { postMessage } from '../../src/chatter/post.ts';
 import { registerRecord } from '../../src/chatter/records.ts';
 import { requireUser } from '../../src/chatter/lookups.ts';
-import { expectNoConsoleErrors, launchBrowser, logIn, openPage, uiUser } from '../helpers/browser.ts';
-import { startTestServer, type TestServer } from '../helpers/http.ts';
+import { expectNoConsoleErrors, logIn, uiUser, useBrowserWorld } from '../helpers/browser.ts';
 
 describe('the inbox in the browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const world = useBrowserWorld();
 
   test('unread count, live arrival, mark read, jump to the record', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const nina = await uiUser(deps, 'Nina Inbox', { notification: 'inbox' });
     const ref = { model: 'crm.lead', resId: '7' };
     await registerRecord(deps, SYSTEM, { ...ref, name: 'Big opportunity' });
     await followRecord(deps, SYSTEM, ref, { partnerId: nina.partnerId });
     await postMessage(deps, SYSTEM, ref, { kind: 'comment', body: '<p>First news</p>' });
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     try {
       await logIn(ui, nina.login, nina.password);
       await ui.page.getByRole('link', { name: /Inbox/ }).click();
@@ -51,9 +41,9 @@ describe('the inbox in the browser', () => {
   });
 
   test('the notification preference and the language are chosen from the menu', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const omar = await uiUser(deps, 'Omar Prefs');
-    const ui = await openPage(browser, server.baseUrl, { locale: 'fr-FR' });
+    const ui = await world.openPage({ locale: 'fr-FR' });
     try {
       await logIn(ui, omar.login, omar.password);
       // The browser speaks French: so does the UI, until the user chooses.

@@ -3,7 +3,6 @@
 // and once the server accepts, "Retry errors" then "Send pending now" really deliver the other.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { createCompany } from '../../src/chatter/companies.ts';
 import { followRecord } from '../../src/chatter/followers.ts';
@@ -11,40 +10,36 @@ import { postMessage } from '../../src/chatter/post.ts';
 import { registerRecord } from '../../src/chatter/records.ts';
 import { createServer } from '../../src/mail/servers.ts';
 import { externalPartner } from '../helpers/chatter.ts';
-import { expectNoConsoleErrors, launchBrowser, logIn, openPage, uiUser } from '../helpers/browser.ts';
-import { startTestServer, type TestServer } from '../helpers/http.ts';
+import { expectNoConsoleErrors, logIn, uiUser, useBrowserWorld } from '../helpers/browser.ts';
 import { MAILBOX_UNAVAILABLE_WORDS, startSmtpPeer, type SmtpPeer } from '../helpers/smtp.ts';
 import { smtpServer } from '../helpers/smtp-app.ts';
 
 describe('the send queue in the browser', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const world = useBrowserWorld();
   let peer: SmtpPeer;
   before(async () => {
-    [server, browser, peer] = await Promise.all([startTestServer(), launchBrowser(), startSmtpPeer({ kind: 'reject-recipient' })]);
+    peer = await startSmtpPeer({ kind: 'reject-recipient' });
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
     await peer?.close();
   });
 
   test('an entry refused by the server is retried from the screen and delivered', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const admin = await uiUser(deps, 'Queue Admin', { isAdmin: true });
     const company = await createCompany(deps, SYSTEM, { name: 'Queue Co', aliasDomain: { domain: 'queue-ui.facteur.test' } });
-    await createServer(server.app.mail, SYSTEM, smtpServer(peer, { name: 'Refusing relay' }));
+    await createServer(world.server.app.mail, SYSTEM, smtpServer(peer, { name: 'Refusing relay' }));
     const alice = await externalPartner(deps, 'Alice Customer', 'alice@customer.example.org');
     const bruno = await externalPartner(deps, 'Bruno Customer', 'bruno@customer.example.org');
     const ref = { model: 'sale.order', resId: 'Q-1' };
     await registerRecord(deps, SYSTEM, { ...ref, name: 'S0Q1', companyId: company.id });
     for (const partner of [alice, bruno]) await followRecord(deps, SYSTEM, ref, { partnerId: partner.id });
     const posted = await postMessage(deps, SYSTEM, ref, { kind: 'comment', subject: 'Your delivery', body: '<p>Your chairs leave on Monday.</p>', authorPartnerId: admin.partnerId });
-    const queued = (await server.client.get(`/api/outbox?messageId=${posted.id}`)).body as { id: number; emailTo: string }[];
+    const queued = (await world.server.client.get(`/api/outbox?messageId=${posted.id}`)).body as { id: number; emailTo: string }[];
     const aliceEntry = queued.find((e) => e.emailTo === 'alice@customer.example.org')!.id;
     const brunoEntry = queued.find((e) => e.emailTo === 'bruno@customer.example.org')!.id;
 
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     try {
       const { page } = ui;
       await logIn(ui, admin.login, admin.password);

@@ -3,38 +3,25 @@
 // Sweego settings — each checked through the API too, in English and in French.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { registerRecord } from '../../src/chatter/records.ts';
-import { expectNoConsoleErrors, launchBrowser, logIn, openPage, uiUser, type UiPage } from '../helpers/browser.ts';
-import { startTestServer, type TestServer } from '../helpers/http.ts';
+import { expectNoConsoleErrors, forgetRefusal, logIn, type UiPage, uiUser, useBrowserWorld } from '../helpers/browser.ts';
 import { closedPort, startSmtpPeer, type SmtpPeer } from '../helpers/smtp.ts';
 
-/** A refusal the test provokes is a 4xx the browser logs itself; only that one is forgotten. */
-function forgetRefusal(ui: UiPage, status: number): void {
-  const expected = `the server responded with a status of ${status}`;
-  const index = ui.problems.findIndex((problem) => problem.includes(expected));
-  assert.ok(index >= 0, `the browser saw the ${status}: ${ui.problems.join(' | ')}`);
-  ui.problems.splice(index, 1);
-}
-
 describe('settings in the browser', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const world = useBrowserWorld();
   let peer: SmtpPeer;
   let admin: { login: string; password: string };
   before(async () => {
-    [server, browser, peer] = await Promise.all([startTestServer(), launchBrowser(), startSmtpPeer()]);
-    admin = await uiUser(server.app.chatter, 'Admin', { isAdmin: true });
+    peer = await startSmtpPeer();
+    admin = await uiUser(world.server.app.chatter, 'Admin', { isAdmin: true });
   });
   after(async () => {
-    await browser?.close();
     await peer?.close();
-    await server?.close();
   });
 
   async function adminPage(section: string, locale?: string): Promise<UiPage> {
-    const ui = await openPage(browser, server.baseUrl, locale ? { locale } : {});
+    const ui = await world.openPage(locale ? { locale } : {});
     await logIn(ui, admin.login, admin.password);
     await ui.page.goto(`/settings/${section}`);
     return ui;
@@ -53,7 +40,7 @@ describe('settings in the browser', () => {
       const row = page.locator('tr', { hasText: 'Acme' });
       for (const address of ['replies@acme.example.com', 'bounce@acme.example.com', 'notifications@acme.example.com']) await row.getByText(address).waitFor();
 
-      const listed = (await server.client.get('/api/companies')).body as { id: number; name: string; aliasDomain: unknown }[];
+      const listed = (await world.server.client.get('/api/companies')).body as { id: number; name: string; aliasDomain: unknown }[];
       const acme = listed.find((c) => c.name === 'Acme');
       assert.deepEqual(acme?.aliasDomain, { domain: 'acme.example.com', catchall: 'replies', bounce: 'bounce', defaultFrom: 'notifications' });
 
@@ -62,7 +49,7 @@ describe('settings in the browser', () => {
       await page.getByLabel(/^Bounce/).fill('returns');
       await page.getByRole('button', { name: 'Save' }).click();
       await row.getByText('returns@acme.example.com').waitFor();
-      assert.equal((await server.client.get(`/api/companies/${acme!.id}`)).body.aliasDomain.bounce, 'returns');
+      assert.equal((await world.server.client.get(`/api/companies/${acme!.id}`)).body.aliasDomain.bounce, 'returns');
 
       await page.getByRole('button', { name: 'New company' }).click();
       await page.getByLabel('Name', { exact: true }).fill('Copycat');
@@ -70,7 +57,7 @@ describe('settings in the browser', () => {
       await page.getByRole('button', { name: 'Save' }).click();
       await page.getByRole('alert').filter({ hasText: 'The alias domain acme.example.com already belongs to another company.' }).waitFor();
       forgetRefusal(ui, 409);
-      assert.ok(!((await server.client.get('/api/companies')).body as { name: string }[]).some((c) => c.name === 'Copycat'));
+      assert.ok(!((await world.server.client.get('/api/companies')).body as { name: string }[]).some((c) => c.name === 'Copycat'));
       expectNoConsoleErrors(ui);
     } finally {
       await ui.close();
@@ -78,8 +65,8 @@ describe('settings in the browser', () => {
   });
 
   test('an alias is created under a parent record, a reserved name is refused, and it can be deleted', async () => {
-    const deps = server.app.chatter;
-    expectStatus(await server.client.post('/api/companies', { name: 'Alias Co', aliasDomain: { domain: 'alias-co.example.com' } }), 201);
+    const deps = world.server.app.chatter;
+    expectStatus(await world.server.client.post('/api/companies', { name: 'Alias Co', aliasDomain: { domain: 'alias-co.example.com' } }), 201);
     await registerRecord(deps, SYSTEM, { model: 'crm.team', resId: '7', name: 'Sales team' });
     const ui = await adminPage('aliases');
     const { page } = ui;
@@ -102,7 +89,7 @@ describe('settings in the browser', () => {
       await row.getByText('Creates crm.lead under Sales team (crm.team 7)').waitFor();
       await row.getByText('Known contacts only').waitFor();
 
-      const aliases = (await server.client.get('/api/aliases')).body as { id: number; name: string; domain: string; model: string; parent: unknown; contactPolicy: string }[];
+      const aliases = (await world.server.client.get('/api/aliases')).body as { id: number; name: string; domain: string; model: string; parent: unknown; contactPolicy: string }[];
       const sales = aliases.find((a) => a.name === 'sales' && a.domain === 'alias-co.example.com');
       assert.equal(sales?.model, 'crm.lead');
       assert.equal(sales?.contactPolicy, 'partners');
@@ -112,7 +99,7 @@ describe('settings in the browser', () => {
       await row.getByRole('button', { name: 'Yes, delete' }).click();
       await page.getByRole('status').filter({ hasText: 'Alias deleted.' }).waitFor();
       await row.waitFor({ state: 'detached' });
-      assert.ok(!((await server.client.get('/api/aliases')).body as { id: number }[]).some((a) => a.id === sales!.id));
+      assert.ok(!((await world.server.client.get('/api/aliases')).body as { id: number }[]).some((a) => a.id === sales!.id));
       expectNoConsoleErrors(ui);
     } finally {
       await ui.close();
@@ -155,7 +142,7 @@ describe('settings in the browser', () => {
       await row.getByText('smtp.sweego.io:2525 · STARTTLS').waitFor();
       await row.getByText('password set · webhook secrets: 1 of 2').waitFor();
 
-      const servers = (await server.client.get('/api/servers')).body as Record<string, unknown>[];
+      const servers = (await world.server.client.get('/api/servers')).body as Record<string, unknown>[];
       const sweego = servers.find((s) => s.name === 'Sweego relay');
       assert.deepEqual(
         [sweego?.kind, sweego?.host, sweego?.port, sweego?.security, sweego?.username, sweego?.hasPassword, sweego?.hasOutboundWebhookSecret, sweego?.hasInboundWebhookSecret, sweego?.deleteAfterDelivery],
@@ -201,9 +188,9 @@ describe('settings in the browser', () => {
       await failure.waitFor();
       assert.match(await failure.innerText(), /refused/i);
 
-      const local = ((await server.client.get('/api/servers')).body as { id: number; name: string; port: number }[]).find((s) => s.name === 'Local relay')!;
+      const local = ((await world.server.client.get('/api/servers')).body as { id: number; name: string; port: number }[]).find((s) => s.name === 'Local relay')!;
       assert.equal(local.port, down);
-      assert.equal((await server.client.post(`/api/servers/${local.id}/test`)).body.ok, false);
+      assert.equal((await world.server.client.post(`/api/servers/${local.id}/test`)).body.ok, false);
       expectNoConsoleErrors(ui);
     } finally {
       await ui.close();
@@ -230,7 +217,7 @@ describe('settings in the browser', () => {
       await row.getByRole('button', { name: 'Fetch now' }).click();
       await row.getByText(/^The fetch stopped early: /).waitFor();
 
-      const box = ((await server.client.get('/api/incoming-servers')).body as Record<string, unknown>[]).find((s) => s.name === 'Replies box');
+      const box = ((await world.server.client.get('/api/incoming-servers')).body as Record<string, unknown>[]).find((s) => s.name === 'Replies box');
       assert.deepEqual([box?.host, box?.port, box?.security, box?.username, box?.hasPassword], ['127.0.0.1', down, 'none', 'replies', true]);
       assert.ok(!(await page.content()).includes('imap-password-7'));
       expectNoConsoleErrors(ui);
@@ -258,7 +245,7 @@ describe('settings in the browser', () => {
       assert.equal(await page.getByLabel(/^API key/).inputValue(), '');
       assert.equal(await page.getByLabel(/^Client UUID/).inputValue(), '3f2b8c1e-1111-4222-8333-444455556666');
       assert.ok(!(await page.content()).includes(key));
-      const settings = await server.client.get('/api/settings/sweego');
+      const settings = await world.server.client.get('/api/settings/sweego');
       assert.deepEqual(settings.body, { hasApiKey: true, clientUuid: '3f2b8c1e-1111-4222-8333-444455556666', apiUrl: 'https://api.sweego.io' });
       assert.ok(!settings.text.includes(key));
 

@@ -2,40 +2,24 @@
 // Liquid mistake shown in words), then picked in a record's composer and sent; a user created in
 // "Users & API keys", and an API key shown once, used, then revoked; subtypes defined and changed.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { SYSTEM } from '../../src/chatter/actor.ts';
 import { listSubtypes } from '../../src/chatter/subtypes.ts';
 import { followRecord } from '../../src/chatter/followers.ts';
 import { registerRecord } from '../../src/chatter/records.ts';
 import { externalPartner } from '../helpers/chatter.ts';
-import { expectNoConsoleErrors, launchBrowser, logIn, openPage, uiUser, type UiPage } from '../helpers/browser.ts';
-import { startTestServer, type TestServer } from '../helpers/http.ts';
-
-/** Drops the console lines Chromium writes for answers with this status (the UI shows them in words). */
-function forgiveStatus(ui: UiPage, status: number): void {
-  const left = ui.problems.filter((p) => !p.includes(`status of ${status}`));
-  ui.problems.splice(0, ui.problems.length, ...left);
-}
+import { expectNoConsoleErrors, forgetRefusal, logIn, uiUser, useBrowserWorld } from '../helpers/browser.ts';
 
 describe('templates, users and API keys in the settings', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const world = useBrowserWorld();
 
   test('a template previewed live on a record, with Liquid errors in words, then used in the composer and sent', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const admin = await uiUser(deps, 'Ada Admin', { isAdmin: true });
     await registerRecord(deps, SYSTEM, { model: 'sale.order', resId: '41', name: 'S00041' });
     const carol = await externalPartner(deps, 'Carol Client', 'carol@customer.example.org');
     await followRecord(deps, SYSTEM, { model: 'sale.order', resId: '41' }, { partnerId: carol.id });
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     const { page } = ui;
     try {
       await logIn(ui, admin.login, admin.password);
@@ -58,7 +42,7 @@ describe('templates, users and API keys in the settings', () => {
 
       await body.fill('<p>Dear customer, {{ record.name }} is ready.</p>{% if %}');
       await editor.getByRole('alert').filter({ hasText: /The template cannot be rendered: .*The body is not valid Liquid: invalid value expression/ }).waitFor();
-      forgiveStatus(ui, 400); // the refused preview is a 400 the browser logs itself
+      forgetRefusal(ui, 400, { every: true }); // the refused preview is a 400 the browser logs itself
       await body.fill('<p>Dear customer, {{ record.name }} is ready.</p>');
       await editor.getByRole('alert').waitFor({ state: 'detached' });
 
@@ -86,9 +70,9 @@ describe('templates, users and API keys in the settings', () => {
   });
 
   test('a user created in Users & API keys logs in; an API key is shown once, works, and is refused once revoked', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const admin = await uiUser(deps, 'Ben Boss', { isAdmin: true });
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     const { page } = ui;
     try {
       await logIn(ui, admin.login, admin.password);
@@ -104,7 +88,7 @@ describe('templates, users and API keys in the settings', () => {
       const row = page.getByRole('row').filter({ hasText: 'nina.new' });
       await row.getByText('Can log in').waitFor();
       assert.match(await row.innerText(), /Nina New[\s\S]*nina@company\.example\.com[\s\S]*Internal[\s\S]*Inbox/);
-      const login = await fetch(`${server.baseUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'nina.new', password: 'nina-password-1' }) });
+      const login = await fetch(`${world.server.baseUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'nina.new', password: 'nina-password-1' }) });
       assert.equal(login.status, 200, 'the new user logs in with the password set in the form');
 
       // Making her an administrator from the edit form.
@@ -121,7 +105,7 @@ describe('templates, users and API keys in the settings', () => {
       const key = (await shown.innerText()).trim();
       assert.match(key, /^fct_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
       await page.getByRole('button', { name: 'Copy' }).waitFor();
-      const withKey = await fetch(`${server.baseUrl}/api/subtypes`, { headers: { authorization: `Bearer ${key}` } });
+      const withKey = await fetch(`${world.server.baseUrl}/api/subtypes`, { headers: { authorization: `Bearer ${key}` } });
       assert.equal(withKey.status, 200, 'the new key authenticates');
 
       // Shown once: after a reload only its prefix is listed.
@@ -132,7 +116,7 @@ describe('templates, users and API keys in the settings', () => {
       await keyRow.getByRole('button', { name: 'Revoke ERP production' }).click();
       await keyRow.getByRole('button', { name: 'Yes, revoke' }).click();
       await keyRow.getByText('revoked').waitFor();
-      const revoked = await fetch(`${server.baseUrl}/api/subtypes`, { headers: { authorization: `Bearer ${key}` } });
+      const revoked = await fetch(`${world.server.baseUrl}/api/subtypes`, { headers: { authorization: `Bearer ${key}` } });
       assert.equal(revoked.status, 401, 'the revoked key is refused');
       expectNoConsoleErrors(ui);
     } finally {
@@ -141,9 +125,9 @@ describe('templates, users and API keys in the settings', () => {
   });
 
   test('a subtype is defined for a model with a parent subtype, then changed; a mistake is refused in words', async () => {
-    const deps = server.app.chatter;
+    const deps = world.server.app.chatter;
     const admin = await uiUser(deps, 'Sue Subtypes', { isAdmin: true });
-    const ui = await openPage(browser, server.baseUrl);
+    const ui = await world.openPage();
     const { page } = ui;
     try {
       await logIn(ui, admin.login, admin.password);
@@ -162,7 +146,7 @@ describe('templates, users and API keys in the settings', () => {
       await form.getByRole('textbox', { name: /^Name/ }).fill('Quotation sent');
       await form.getByRole('button', { name: 'Save' }).click();
       await form.getByRole('alert').filter({ hasText: /lowercase letters, digits, _ and \./ }).waitFor();
-      forgiveStatus(ui, 400); // the refused save is a 400 the browser logs itself
+      forgetRefusal(ui, 400); // the refused save is a 400 the browser logs itself
       await form.getByRole('textbox', { name: /^Code/ }).fill('quotation_sent');
       await form.getByRole('textbox', { name: /^Model/ }).fill('sale.order');
       await form.getByRole('combobox', { name: /^Follows the parent subtype/ }).selectOption({ label: 'Team quotation — crm.team' });

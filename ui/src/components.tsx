@@ -126,6 +126,38 @@ export function ActionButton({
   );
 }
 
+/**
+ * A form's last row: Save (showing its progress and its failure in words), the button that closes the
+ * form, and what was just done ("Saved.") beside them.
+ */
+export function FormButtons({
+  words,
+  save,
+  onSaved,
+  onCancel,
+  disabled,
+  flash,
+}: {
+  words: { save: string; saving: string; cancel: string };
+  save: () => Promise<unknown>;
+  onSaved?: (result: unknown) => void;
+  onCancel: () => void;
+  disabled?: boolean;
+  flash?: string | null;
+}) {
+  return (
+    <div className="row">
+      <ActionButton className="primary" busy={words.saving} disabled={disabled} action={save} onDone={onSaved}>
+        {words.save}
+      </ActionButton>
+      <button type="button" onClick={onCancel}>
+        {words.cancel}
+      </button>
+      <Flash text={flash} />
+    </div>
+  );
+}
+
 export function Field({ label, children, hint }: { label: string; children: ReactNode; hint?: string }) {
   return (
     <label className="field">
@@ -146,6 +178,16 @@ export function useFlash(): [string | null, (text: string) => void] {
     timer.current = setTimeout(() => setText(null), 2500);
   }, []);
   return [text, flash];
+}
+
+/** What was just done ("Saved."), announced to screen readers; nothing when there is none. */
+export function Flash({ text }: { text: string | null | undefined }) {
+  if (!text) return null;
+  return (
+    <span className="flash" role="status">
+      {text}
+    </span>
+  );
 }
 
 /** Reads a chosen file as base64, as the API takes attachments. */

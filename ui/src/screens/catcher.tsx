@@ -5,6 +5,7 @@
 import { useState, type FormEvent } from 'react';
 import { get, post, query } from '../api.ts';
 import { ActionButton, ErrorNote, Field, Loading, useLoad } from '../components.tsx';
+import { HeaderRows, ListTable } from '../lists.tsx';
 import { fill, messages, useDateFormat } from '../i18n.tsx';
 import { touches, useLive } from '../live.ts';
 import { Link, setQuery, useLocation } from '../router.tsx';
@@ -130,30 +131,21 @@ export function CatcherScreen() {
           {!list.data && list.loading && <Loading />}
           {list.data && emails.length === 0 && <p className="empty">{to ? words.emptyFiltered : words.empty}</p>}
           {emails.length > 0 && (
-            <table className="list caught-list" aria-label={words.list}>
-              <thead>
-                <tr>
-                  <th>{words.date}</th>
-                  <th>{words.to}</th>
-                  <th>{words.subject}</th>
+            <ListTable className="caught-list" label={words.list} headers={[words.date, words.to, words.subject]}>
+              {emails.map((email) => (
+                <tr key={email.id} className={email.id === selected ? 'selected' : undefined} data-caught={email.id}>
+                  <td>
+                    <time dateTime={email.createdAt}>{formatDate(email.createdAt)}</time>
+                  </td>
+                  <td>{email.to ?? email.envelopeTo.join(', ')}</td>
+                  <td>
+                    <Link to={hrefWith(params, { id: String(email.id) })} aria-current={email.id === selected ? 'true' : undefined}>
+                      {email.subject || words.noSubject}
+                    </Link>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {emails.map((email) => (
-                  <tr key={email.id} className={email.id === selected ? 'selected' : undefined} data-caught={email.id}>
-                    <td>
-                      <time dateTime={email.createdAt}>{formatDate(email.createdAt)}</time>
-                    </td>
-                    <td>{email.to ?? email.envelopeTo.join(', ')}</td>
-                    <td>
-                      <Link to={hrefWith(params, { id: String(email.id) })} aria-current={email.id === selected ? 'true' : undefined}>
-                        {email.subject || words.noSubject}
-                      </Link>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </ListTable>
           )}
           <div className="pager">
             {before && (
@@ -235,22 +227,9 @@ function CaughtDetail({ id }: { id: number }) {
           ))}
         {tab === 'text' && (mail.text ? <pre className="caught-text">{mail.text}</pre> : <p className="empty">{words.noText}</p>)}
         {tab === 'headers' && (
-          <table className="list caught-headers">
-            <thead>
-              <tr>
-                <th>{words.header}</th>
-                <th>{words.value}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {mail.headers.map((header, i) => (
-                <tr key={i}>
-                  <th scope="row">{header.name}</th>
-                  <td>{header.value}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ListTable className="caught-headers" headers={[words.header, words.value]}>
+            <HeaderRows headers={mail.headers} />
+          </ListTable>
         )}
         {tab === 'raw' && <RawMessage id={id} />}
       </div>

@@ -4,6 +4,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, get, post, query } from '../api.ts';
 import { ActionButton, ErrorNote, Loading, useLoad } from '../components.tsx';
+import { HeaderRows, ListTable } from '../lists.tsx';
 import { fill, messages, useDateFormat } from '../i18n.tsx';
 import { touches, useLive } from '../live.ts';
 import { Link, setQuery, useLocation } from '../router.tsx';
@@ -104,37 +105,27 @@ export function InboundScreen() {
           {list.loading && !list.data ? (
             <Loading />
           ) : (
-            <table className="list inbound-list">
-              <thead>
-                <tr>
-                  <th>{words.date}</th>
-                  <th>{words.from}</th>
-                  <th>{words.subject}</th>
-                  <th>{words.state}</th>
+            <ListTable className="inbound-list" headers={[words.date, words.from, words.subject, words.state]}>
+              {emails.map((e) => (
+                <tr key={e.id} className={e.id === selected ? 'selected' : undefined} data-inbound={e.id}>
+                  <td>
+                    {formatDate(e.receivedAt)}
+                    <span className="hint block">{sourceLabel(words, e.source)}</span>
+                  </td>
+                  <td>{e.sender ?? '—'}</td>
+                  <td>
+                    <button type="button" className="link" aria-label={fill(words.select, { id: e.id })} onClick={() => setQuery({ message: String(e.id) })}>
+                      {e.subject || words.noSubject}
+                    </button>
+                    {e.reason && <span className="hint block reason">{e.reason}</span>}
+                  </td>
+                  <td>
+                    <span className={`state-chip ${e.state}`}>{words[e.state]}</span>
+                    {e.route && <span className="hint block">{e.route}</span>}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {emails.map((e) => (
-                  <tr key={e.id} className={e.id === selected ? 'selected' : undefined} data-inbound={e.id}>
-                    <td>
-                      {formatDate(e.receivedAt)}
-                      <span className="hint block">{sourceLabel(words, e.source)}</span>
-                    </td>
-                    <td>{e.sender ?? '—'}</td>
-                    <td>
-                      <button type="button" className="link" aria-label={fill(words.select, { id: e.id })} onClick={() => setQuery({ message: String(e.id) })}>
-                        {e.subject || words.noSubject}
-                      </button>
-                      {e.reason && <span className="hint block reason">{e.reason}</span>}
-                    </td>
-                    <td>
-                      <span className={`state-chip ${e.state}`}>{words[e.state]}</span>
-                      {e.route && <span className="hint block">{e.route}</span>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </ListTable>
           )}
           {list.data?.emails.length === 0 && <p className="empty">{words.empty}</p>}
           <div className="pager">
@@ -298,12 +289,7 @@ function InboundDetail({ id, tick, onChanged }: { id: number; tick: number; onCh
       {raw.data !== undefined && tab === 'headers' && (
         <table className="list headers">
           <tbody>
-            {headersOf(raw.data).map((h, i) => (
-              <tr key={i}>
-                <th scope="row">{h.name}</th>
-                <td>{h.value}</td>
-              </tr>
-            ))}
+            <HeaderRows headers={headersOf(raw.data)} />
           </tbody>
         </table>
       )}

@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { get, post, query } from '../api.ts';
 import { ActionButton, ErrorNote, Loading, useLoad } from '../components.tsx';
+import { HeaderRows, ListTable } from '../lists.tsx';
 import { fill, messages, useDateFormat } from '../i18n.tsx';
 import { touches, useLive } from '../live.ts';
 import { Link, setQuery, useLocation } from '../router.tsx';
@@ -257,46 +258,34 @@ export function QueueScreen() {
           {list.loading && !list.data ? (
             <Loading />
           ) : (
-            <table className="list queue-list">
-              <thead>
-                <tr>
-                  <th>{words.id}</th>
-                  <th>{words.state}</th>
-                  <th>{words.recipient}</th>
-                  <th>{words.subject}</th>
-                  <th>{words.attempts}</th>
-                  <th>{words.when}</th>
+            <ListTable className="queue-list" headers={[words.id, words.state, words.recipient, words.subject, words.attempts, words.when]}>
+              {entries.map((e) => (
+                <tr key={e.id} className={e.id === selected ? 'selected' : undefined} data-entry={e.id}>
+                  <td>{e.id}</td>
+                  <td>
+                    <span className={`state-chip ${e.state}`}>{stateLabel(words, e.state)}</span>
+                  </td>
+                  <td>
+                    {e.emailTo ?? '—'}
+                    {e.state === 'exception' && e.failureReason && <span className="failure">{e.failureReason}</span>}
+                  </td>
+                  <td>
+                    <button type="button" className="link" aria-label={fill(words.select, { id: e.id })} onClick={() => setQuery({ entry: String(e.id) })}>
+                      {e.subject ?? e.messageSubject ?? e.record?.name ?? words.noSubject}
+                    </button>
+                    {e.record
+                      ? (e.subject ?? e.messageSubject) && <span className="hint"> · {e.record.name}</span>
+                      : e.messageId === null && <span className="hint"> · {words.notice}</span>}
+                  </td>
+                  <td>{e.attempts}</td>
+                  <td>
+                    {formatDate(e.createdAt)}
+                    {e.state === 'queued' && <span className="hint block">{fill(words.next, { date: formatDate(e.nextAttemptAt) })}</span>}
+                    {e.sentAt && <span className="hint block">{fill(words.sentAt, { date: formatDate(e.sentAt) })}</span>}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {entries.map((e) => (
-                  <tr key={e.id} className={e.id === selected ? 'selected' : undefined} data-entry={e.id}>
-                    <td>{e.id}</td>
-                    <td>
-                      <span className={`state-chip ${e.state}`}>{stateLabel(words, e.state)}</span>
-                    </td>
-                    <td>
-                      {e.emailTo ?? '—'}
-                      {e.state === 'exception' && e.failureReason && <span className="failure">{e.failureReason}</span>}
-                    </td>
-                    <td>
-                      <button type="button" className="link" aria-label={fill(words.select, { id: e.id })} onClick={() => setQuery({ entry: String(e.id) })}>
-                        {e.subject ?? e.messageSubject ?? e.record?.name ?? words.noSubject}
-                      </button>
-                      {e.record
-                        ? (e.subject ?? e.messageSubject) && <span className="hint"> · {e.record.name}</span>
-                        : e.messageId === null && <span className="hint"> · {words.notice}</span>}
-                    </td>
-                    <td>{e.attempts}</td>
-                    <td>
-                      {formatDate(e.createdAt)}
-                      {e.state === 'queued' && <span className="hint block">{fill(words.next, { date: formatDate(e.nextAttemptAt) })}</span>}
-                      {e.sentAt && <span className="hint block">{fill(words.sentAt, { date: formatDate(e.sentAt) })}</span>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </ListTable>
           )}
           {list.data?.length === 0 && <p className="empty">{words.empty}</p>}
           <div className="pager">
@@ -512,12 +501,7 @@ function EntryDetail({ id, tick, onChanged }: { id: number; tick: number; onChan
           {shownTab === 'headers' && (
             <table className="list headers">
               <tbody>
-                {email.headers.map((h, i) => (
-                  <tr key={i}>
-                    <th scope="row">{h.name}</th>
-                    <td>{h.value}</td>
-                  </tr>
-                ))}
+                <HeaderRows headers={email.headers} />
               </tbody>
             </table>
           )}

@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { get, query } from '../api.ts';
 import { ErrorNote, Loading, useLoad } from '../components.tsx';
+import { ListTable } from '../lists.tsx';
 import { messages, useDateFormat } from '../i18n.tsx';
 import { Link, setQuery, useLocation } from '../router.tsx';
 
@@ -56,28 +57,18 @@ export function RecordsScreen() {
       {records.loading && !records.data ? (
         <Loading />
       ) : (
-        <table className="list">
-          <thead>
-            <tr>
-              <th>{words.name}</th>
-              <th>{words.model}</th>
-              <th>{words.id}</th>
-              <th>{words.updated}</th>
+        <ListTable headers={[words.name, words.model, words.id, words.updated]}>
+          {records.data?.map((r) => (
+            <tr key={r.id}>
+              <td>
+                <Link to={`/records/${encodeURIComponent(r.model)}/${encodeURIComponent(r.resId)}`}>{r.name}</Link>
+              </td>
+              <td>{r.model}</td>
+              <td>{r.resId}</td>
+              <td>{formatDate(r.updatedAt)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {records.data?.map((r) => (
-              <tr key={r.id}>
-                <td>
-                  <Link to={`/records/${encodeURIComponent(r.model)}/${encodeURIComponent(r.resId)}`}>{r.name}</Link>
-                </td>
-                <td>{r.model}</td>
-                <td>{r.resId}</td>
-                <td>{formatDate(r.updatedAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
       {records.data?.length === 0 && <p className="empty">{words.none}</p>}
       <div className="pager">

@@ -2,7 +2,8 @@
 // whose followers follow it), or is posted on one record; the contact policy says who may write.
 import { useState } from 'react';
 import { del, get, post } from '../api.ts';
-import { ActionButton, ErrorNote, Field, Loading, useFlash, useLoad } from '../components.tsx';
+import { ActionButton, ErrorNote, Field, FormButtons, Loading, useFlash, useLoad } from '../components.tsx';
+import { AddBar, HiddenHeader, ListTable, LoadedList } from '../lists.tsx';
 import { fill, messages } from '../i18n.tsx';
 import { Link } from '../router.tsx';
 import { usePage, type Company } from './companies.tsx';
@@ -120,16 +121,7 @@ export function AliasesSettings() {
   return (
     <div className="settings-aliases">
       <p className="hint">{words.intro}</p>
-      <div className="row">
-        <button type="button" className="primary" onClick={() => setAdding(true)} disabled={adding}>
-          {words.add}
-        </button>
-        {flash && (
-          <span className="flash" role="status">
-            {flash}
-          </span>
-        )}
-      </div>
+      <AddBar label={words.add} onAdd={() => setAdding(true)} disabled={adding} flash={flash} />
       {adding && (
         <AliasForm
           onCancel={() => setAdding(false)}
@@ -140,24 +132,9 @@ export function AliasesSettings() {
           }}
         />
       )}
-      <ErrorNote error={aliases.error} onRetry={() => void aliases.reload()} />
-      {aliases.loading && !aliases.data ? (
-        <Loading />
-      ) : aliases.data?.length === 0 ? (
-        <p className="empty">{words.none}</p>
-      ) : (
-        <table className="list">
-          <thead>
-            <tr>
-              <th>{words.address}</th>
-              <th>{words.target}</th>
-              <th>{words.policy}</th>
-              <th>
-                <span className="sr-only">{words.actions}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
+      <LoadedList loaded={aliases} empty={words.none}>
+        {() => (
+          <ListTable headers={[words.address, words.target, words.policy, <HiddenHeader>{words.actions}</HiddenHeader>]}>
             {rows.map((alias) => {
               const address = `${alias.name}@${alias.domain}`;
               return (
@@ -199,9 +176,9 @@ export function AliasesSettings() {
                 </tr>
               );
             })}
-          </tbody>
-        </table>
-      )}
+          </ListTable>
+        )}
+      </LoadedList>
       {pager}
     </div>
   );
@@ -290,14 +267,7 @@ function AliasForm({ onSaved, onCancel }: { onSaved: () => void; onCancel: () =>
           </>
         )}
       </div>
-      <div className="row">
-        <ActionButton className="primary" action={save} onDone={onSaved} busy={words.saving} disabled={domains.length === 0}>
-          {words.save}
-        </ActionButton>
-        <button type="button" onClick={onCancel}>
-          {words.cancel}
-        </button>
-      </div>
+      <FormButtons words={words} save={save} onSaved={onSaved} onCancel={onCancel} disabled={domains.length === 0} />
     </div>
   );
 }

@@ -2,7 +2,8 @@
 // parts of its catchall (Reply-To), bounce and notifications (From) addresses.
 import { useState, type ReactNode } from 'react';
 import { get, patch, post } from '../api.ts';
-import { ActionButton, ErrorNote, Field, Loading, useFlash, useLoad } from '../components.tsx';
+import { Field, FormButtons, useFlash, useLoad } from '../components.tsx';
+import { AddBar, HiddenHeader, ListTable, LoadedList } from '../lists.tsx';
 import { fill, messages } from '../i18n.tsx';
 
 interface AliasDomain {
@@ -114,35 +115,11 @@ export function CompaniesSettings() {
   return (
     <div className="settings-companies">
       <p className="hint">{words.intro}</p>
-      <div className="row">
-        <button type="button" className="primary" onClick={() => setEditing('new')} disabled={editing === 'new'}>
-          {words.add}
-        </button>
-        {flash && (
-          <span className="flash" role="status">
-            {flash}
-          </span>
-        )}
-      </div>
+      <AddBar label={words.add} onAdd={() => setEditing('new')} disabled={editing === 'new'} flash={flash} />
       {editing && <CompanyForm key={editing === 'new' ? 'new' : editing.id} company={editing === 'new' ? null : editing} onSaved={done} onCancel={() => setEditing(null)} />}
-      <ErrorNote error={companies.error} onRetry={() => void companies.reload()} />
-      {companies.loading && !companies.data ? (
-        <Loading />
-      ) : companies.data?.length === 0 ? (
-        <p className="empty">{words.none}</p>
-      ) : (
-        <table className="list">
-          <thead>
-            <tr>
-              <th>{words.name}</th>
-              <th>{words.domain}</th>
-              <th>{words.addresses}</th>
-              <th>
-                <span className="sr-only">{words.actions}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
+      <LoadedList loaded={companies} empty={words.none}>
+        {() => (
+          <ListTable headers={[words.name, words.domain, words.addresses, <HiddenHeader>{words.actions}</HiddenHeader>]}>
             {rows.map((company) => (
               <tr key={company.id} data-company={company.id}>
                 <td>{company.name}</td>
@@ -155,9 +132,9 @@ export function CompaniesSettings() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      )}
+          </ListTable>
+        )}
+      </LoadedList>
       {pager}
     </div>
   );
@@ -217,14 +194,7 @@ function CompanyForm({ company, onSaved, onCancel }: { company: Company | null; 
       {trimmed && (
         <Addresses alias={{ domain: trimmed.toLowerCase(), catchall: catchall.trim() || 'catchall', bounce: bounce.trim() || 'bounce', defaultFrom: defaultFrom.trim() || 'notifications' }} />
       )}
-      <div className="row">
-        <ActionButton className="primary" action={save} onDone={onSaved} busy={words.saving}>
-          {words.save}
-        </ActionButton>
-        <button type="button" onClick={onCancel}>
-          {words.cancel}
-        </button>
-      </div>
+      <FormButtons words={words} save={save} onSaved={onSaved} onCancel={onCancel} />
     </div>
   );
 }

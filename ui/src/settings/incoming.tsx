@@ -2,7 +2,8 @@
 // with "Test connection" and "Fetch now". The password goes in and never comes back.
 import { useState } from 'react';
 import { del, get, patch, post } from '../api.ts';
-import { ActionButton, ErrorNote, Field, Loading, useFlash, useLoad } from '../components.tsx';
+import { ActionButton, Field, FormButtons, useFlash, useLoad } from '../components.tsx';
+import { AddBar, ListTable, LoadedList, useEditing } from '../lists.tsx';
 import { fill, messages, useDateFormat } from '../i18n.tsx';
 import { ConnectionTest } from './servers.tsx';
 
@@ -125,21 +126,12 @@ const useWords = messages({
 export function IncomingSettings() {
   const words = useWords();
   const servers = useLoad(() => get<IncomingServer[]>('/api/incoming-servers'), []);
-  const [editing, setEditing] = useState<IncomingServer | 'new' | null>(null);
+  const { editing, setEditing, isEditing } = useEditing<IncomingServer>();
   const [flash, setFlash] = useFlash();
   return (
     <div className="settings-incoming">
       <p className="hint">{words.intro}</p>
-      <div className="row">
-        <button type="button" className="primary" onClick={() => setEditing('new')} disabled={editing === 'new'}>
-          {words.add}
-        </button>
-        {flash && (
-          <span className="flash" role="status">
-            {flash}
-          </span>
-        )}
-      </div>
+      <AddBar label={words.add} onAdd={() => setEditing('new')} disabled={editing === 'new'} flash={flash} />
       {editing && (
         <IncomingForm
           key={editing === 'new' ? 'new' : editing.id}
@@ -152,38 +144,25 @@ export function IncomingSettings() {
           }}
         />
       )}
-      <ErrorNote error={servers.error} onRetry={() => void servers.reload()} />
-      {servers.loading && !servers.data ? (
-        <Loading />
-      ) : servers.data?.length === 0 ? (
-        <p className="empty">{words.empty}</p>
-      ) : (
-        <table className="list">
-          <thead>
-            <tr>
-              <th>{words.name}</th>
-              <th>{words.mailbox}</th>
-              <th>{words.lastFetch}</th>
-              <th>{words.actions}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {servers.data?.map((server) => (
+      <LoadedList loaded={servers} empty={words.empty}>
+        {(items) => (
+          <ListTable headers={[words.name, words.mailbox, words.lastFetch, words.actions]}>
+            {items.map((server) => (
               <IncomingRow
                 key={server.id}
                 server={server}
                 onEdit={() => setEditing(server)}
                 onFetched={() => void servers.reload()}
                 onDeleted={() => {
-                  if (editing !== 'new' && editing?.id === server.id) setEditing(null);
+                  if (isEditing(server.id)) setEditing(null);
                   setFlash(words.deleted);
                   void servers.reload();
                 }}
               />
             ))}
-          </tbody>
-        </table>
-      )}
+          </ListTable>
+        )}
+      </LoadedList>
     </div>
   );
 }
@@ -319,14 +298,7 @@ function IncomingForm({ server, onSaved, onCancel }: { server: IncomingServer | 
         <input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} />
         {words.active}
       </label>
-      <div className="row">
-        <ActionButton className="primary" action={save} onDone={onSaved} busy={words.saving}>
-          {words.save}
-        </ActionButton>
-        <button type="button" onClick={onCancel}>
-          {words.cancel}
-        </button>
-      </div>
+      <FormButtons words={words} save={save} onSaved={onSaved} onCancel={onCancel} />
     </div>
   );
 }

@@ -3,7 +3,8 @@
 // says whether one is set.
 import { useState } from 'react';
 import { del, get, patch, post } from '../api.ts';
-import { ActionButton, ErrorNote, Field, Loading, useFlash, useLoad } from '../components.tsx';
+import { ActionButton, Field, FormButtons, useFlash, useLoad } from '../components.tsx';
+import { AddBar, ListTable, LoadedList, useEditing } from '../lists.tsx';
 import { fill, messages } from '../i18n.tsx';
 
 type Kind = 'smtp' | 'sweego' | 'catcher';
@@ -153,21 +154,12 @@ const useWords = messages({
 export function ServersSettings() {
   const words = useWords();
   const servers = useLoad(() => get<Server[]>('/api/servers'), []);
-  const [editing, setEditing] = useState<Server | 'new' | null>(null);
+  const { editing, setEditing, isEditing } = useEditing<Server>();
   const [flash, setFlash] = useFlash();
   return (
     <div className="settings-servers">
       <p className="hint">{words.intro}</p>
-      <div className="row">
-        <button type="button" className="primary" onClick={() => setEditing('new')} disabled={editing === 'new'}>
-          {words.add}
-        </button>
-        {flash && (
-          <span className="flash" role="status">
-            {flash}
-          </span>
-        )}
-      </div>
+      <AddBar label={words.add} onAdd={() => setEditing('new')} disabled={editing === 'new'} flash={flash} />
       {editing && (
         <ServerForm
           key={editing === 'new' ? 'new' : editing.id}
@@ -180,39 +172,24 @@ export function ServersSettings() {
           }}
         />
       )}
-      <ErrorNote error={servers.error} onRetry={() => void servers.reload()} />
-      {servers.loading && !servers.data ? (
-        <Loading />
-      ) : servers.data?.length === 0 ? (
-        <p className="empty">{words.empty}</p>
-      ) : (
-        <table className="list">
-          <thead>
-            <tr>
-              <th>{words.sequence}</th>
-              <th>{words.name}</th>
-              <th>{words.kind}</th>
-              <th>{words.address}</th>
-              <th>{words.fromFilter}</th>
-              <th>{words.actions}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {servers.data?.map((server) => (
+      <LoadedList loaded={servers} empty={words.empty}>
+        {(items) => (
+          <ListTable headers={[words.sequence, words.name, words.kind, words.address, words.fromFilter, words.actions]}>
+            {items.map((server) => (
               <ServerRow
                 key={server.id}
                 server={server}
                 onEdit={() => setEditing(server)}
                 onDeleted={() => {
-                  if (editing !== 'new' && editing?.id === server.id) setEditing(null);
+                  if (isEditing(server.id)) setEditing(null);
                   setFlash(words.deleted);
                   void servers.reload();
                 }}
               />
             ))}
-          </tbody>
-        </table>
-      )}
+          </ListTable>
+        )}
+      </LoadedList>
     </div>
   );
 }
@@ -422,14 +399,7 @@ function ServerForm({ server, onSaved, onCancel }: { server: Server | null; onSa
           </label>
         </fieldset>
       )}
-      <div className="row">
-        <ActionButton className="primary" action={save} onDone={onSaved} busy={words.saving}>
-          {words.save}
-        </ActionButton>
-        <button type="button" onClick={onCancel}>
-          {words.cancel}
-        </button>
-      </div>
+      <FormButtons words={words} save={save} onSaved={onSaved} onCancel={onCancel} />
     </div>
   );
 }

@@ -2,18 +2,13 @@
 // Defined for every model or for one; a child model's subtype may follow a parent's.
 import { useState } from 'react';
 import { get, patch, post } from '../api.ts';
-import { ActionButton, ErrorNote, Field, Loading, useFlash, useLoad } from '../components.tsx';
+import type { Subtype as ChatterSubtype } from '../chatter/types.ts';
+import { Field, FormButtons, useFlash, useLoad } from '../components.tsx';
 import { fill, messages } from '../i18n.tsx';
+import { AddBar, ListTable, LoadedList, useEditing } from '../lists.tsx';
 
-interface Subtype {
-  id: number;
-  code: string;
-  name: string;
-  description: string | null;
-  model: string | null;
-  internal: boolean;
-  isDefault: boolean;
-  hidden: boolean;
+/** A subtype as the chatter sees it, with what only its settings show. */
+interface Subtype extends ChatterSubtype {
   sequence: number;
   parentSubtypeId: number | null;
 }
@@ -71,23 +66,13 @@ function draftOf(subtype: Subtype): Draft {
 export function SubtypesSettings() {
   const words = useWords();
   const subtypes = useLoad(() => get<Subtype[]>('/api/subtypes'), []);
-  const [editing, setEditing] = useState<Subtype | 'new' | null>(null);
-  const [opened, setOpened] = useState(0);
-  const open = (what: Subtype | 'new') => {
-    setEditing(what);
-    setOpened((n) => n + 1);
-  };
+  const { editing, setEditing, open, opened, isEditing } = useEditing<Subtype>();
   const all = subtypes.data ?? [];
   const byId = new Map(all.map((s) => [s.id, s]));
   return (
     <div>
       <p className="hint">{words.intro}</p>
-      <div className="row">
-        <button type="button" className="primary" onClick={() => open('new')}>
-          {words.create}
-        </button>
-      </div>
-      <ErrorNote error={subtypes.error} onRetry={() => void subtypes.reload()} />
+      <AddBar label={words.create} onAdd={() => open('new')} />
       {editing && (
         <SubtypeForm
           key={opened}
@@ -100,27 +85,13 @@ export function SubtypesSettings() {
           onClose={() => setEditing(null)}
         />
       )}
-      {subtypes.loading && !subtypes.data ? (
-        <Loading />
-      ) : all.length === 0 ? (
-        <p className="empty">{words.none}</p>
-      ) : (
-        <table className="list">
-          <thead>
-            <tr>
-              <th>{words.name}</th>
-              <th>{words.code}</th>
-              <th>{words.model}</th>
-              <th>{words.flags}</th>
-              <th>{words.parent}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {all.map((s) => {
+      <LoadedList loaded={subtypes} empty={words.none}>
+        {(items) => (
+          <ListTable headers={[words.name, words.code, words.model, words.flags, words.parent, '']}>
+            {items.map((s) => {
               const parent = s.parentSubtypeId ? byId.get(s.parentSubtypeId) : undefined;
               return (
-                <tr key={s.id} className={editing !== 'new' && editing?.id === s.id ? 'selected' : undefined}>
+                <tr key={s.id} className={isEditing(s.id) ? 'selected' : undefined}>
                   <td>
                     {s.name}
                     {s.description && <div className="hint">{s.description}</div>}
@@ -145,9 +116,9 @@ export function SubtypesSettings() {
                 </tr>
               );
             })}
-          </tbody>
-        </table>
-      )}
+          </ListTable>
+        )}
+      </LoadedList>
     </div>
   );
 }
@@ -215,28 +186,17 @@ function SubtypeForm({ subtype, all, onSaved, onClose }: { subtype: Subtype | nu
           <input type="checkbox" checked={draft.hidden} onChange={(e) => change({ hidden: e.target.checked })} /> {words.hidden}
         </label>
       </div>
-      <div className="row">
-        <ActionButton
-          className="primary"
-          busy={words.saving}
-          disabled={!draft.code.trim() || !draft.name.trim()}
-          action={save}
-          onDone={(saved) => {
-            setFlash(words.saved);
-            onSaved(saved as Subtype);
-          }}
-        >
-          {words.save}
-        </ActionButton>
-        <button type="button" onClick={onClose}>
-          {words.cancel}
-        </button>
-        {flash && (
-          <span className="flash" role="status">
-            {flash}
-          </span>
-        )}
-      </div>
+      <FormButtons
+        words={words}
+        save={save}
+        disabled={!draft.code.trim() || !draft.name.trim()}
+        onSaved={(saved) => {
+          setFlash(words.saved);
+          onSaved(saved as Subtype);
+        }}
+        onCancel={onClose}
+        flash={flash}
+      />
     </section>
   );
 }

@@ -2,7 +2,7 @@
 // the client UUID and the API URL, shared by every Sweego feature; and "Sync delivery logs now".
 import { useState } from 'react';
 import { get, patch, post } from '../api.ts';
-import { ActionButton, ErrorNote, Field, Loading, useFlash, useLoad } from '../components.tsx';
+import { ActionButton, ErrorNote, Field, Flash, Loading, useFlash, useLoad } from '../components.tsx';
 import { fill, messages } from '../i18n.tsx';
 
 interface SweegoSettingsView {
@@ -148,11 +148,7 @@ function SettingsForm({ current, onSaved, flash }: { current: SweegoSettingsView
         >
           {words.save}
         </ActionButton>
-        {flash && (
-          <span className="flash" role="status">
-            {flash}
-          </span>
-        )}
+        <Flash text={flash} />
       </div>
     </div>
   );

@@ -2,8 +2,9 @@
 // type, the template rendered by Facteur on a record you choose, in a sandboxed frame.
 import { useEffect, useRef, useState } from 'react';
 import { del, get, patch, post, query } from '../api.ts';
-import { ActionButton, ErrorNote, Field, Loading, useFlash, useLoad } from '../components.tsx';
+import { ActionButton, ErrorNote, Field, FormButtons, Loading, useFlash, useLoad } from '../components.tsx';
 import { fill, messages, useDateFormat } from '../i18n.tsx';
+import { AddBar, ListTable, LoadedList, useEditing } from '../lists.tsx';
 
 interface Template {
   id: number;
@@ -54,40 +55,18 @@ export function TemplatesSettings() {
   const words = useWords();
   const formatDate = useDateFormat();
   const templates = useLoad(() => get<Template[]>('/api/templates'), []);
-  const [editing, setEditing] = useState<Template | 'new' | null>(null);
   // A new editor each time one is opened; saving a new template keeps the same editor (and its preview).
-  const [opened, setOpened] = useState(0);
-  const open = (what: Template | 'new') => {
-    setEditing(what);
-    setOpened((n) => n + 1);
-  };
+  const { editing, setEditing, open, opened, isEditing } = useEditing<Template>();
   const [confirming, setConfirming] = useState<number | null>(null);
   return (
     <div className="templates-settings">
       <p className="hint">{words.intro}</p>
-      <div className="row">
-        <button type="button" className="primary" onClick={() => open('new')}>
-          {words.create}
-        </button>
-      </div>
-      <ErrorNote error={templates.error} onRetry={() => void templates.reload()} />
-      {templates.loading && !templates.data ? (
-        <Loading />
-      ) : templates.data?.length === 0 ? (
-        <p className="empty">{words.none}</p>
-      ) : (
-        <table className="list">
-          <thead>
-            <tr>
-              <th>{words.name}</th>
-              <th>{words.model}</th>
-              <th>{words.updated}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {templates.data?.map((t) => (
-              <tr key={t.id} className={editing !== 'new' && editing?.id === t.id ? 'selected' : undefined}>
+      <AddBar label={words.create} onAdd={() => open('new')} />
+      <LoadedList loaded={templates} empty={words.none}>
+        {(items) => (
+          <ListTable headers={[words.name, words.model, words.updated, '']}>
+            {items.map((t) => (
+              <tr key={t.id} className={isEditing(t.id) ? 'selected' : undefined}>
                 <td>{t.name}</td>
                 <td>{t.model ?? <span className="hint">{words.everyModel}</span>}</td>
                 <td>{formatDate(t.updatedAt)}</td>
@@ -105,7 +84,7 @@ export function TemplatesSettings() {
                           action={() => del(`/api/templates/${t.id}`)}
                           onDone={() => {
                             setConfirming(null);
-                            if (editing !== 'new' && editing?.id === t.id) setEditing(null);
+                            if (isEditing(t.id)) setEditing(null);
                             void templates.reload();
                           }}
                         >
@@ -124,9 +103,9 @@ export function TemplatesSettings() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      )}
+          </ListTable>
+        )}
+      </LoadedList>
       {editing && (
         <TemplateEditor
           key={opened}
@@ -169,28 +148,17 @@ function TemplateEditor({ template, onSaved, onClose }: { template: Template | n
           <Field label={words.body} hint={words.variables}>
             <textarea className="code" rows={12} value={draft.body} onChange={(e) => change({ body: e.target.value })} spellCheck={false} />
           </Field>
-          <div className="row">
-            <ActionButton
-              className="primary"
-              busy={words.saving}
-              disabled={!draft.name.trim() || !draft.body.trim()}
-              action={save}
-              onDone={(saved) => {
-                setFlash(words.saved);
-                onSaved(saved as Template);
-              }}
-            >
-              {words.save}
-            </ActionButton>
-            <button type="button" onClick={onClose}>
-              {words.cancel}
-            </button>
-            {flash && (
-              <span className="flash" role="status">
-                {flash}
-              </span>
-            )}
-          </div>
+          <FormButtons
+            words={words}
+            save={save}
+            disabled={!draft.name.trim() || !draft.body.trim()}
+            onSaved={(saved) => {
+              setFlash(words.saved);
+              onSaved(saved as Template);
+            }}
+            onCancel={onClose}
+            flash={flash}
+          />
         </div>
         <div className="template-preview">
           <h3>{words.preview}</h3>

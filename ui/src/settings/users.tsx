@@ -2,17 +2,12 @@
 // API key is shown once, right after it is made: only its hash is kept.
 import { useState } from 'react';
 import { del, get, patch, post } from '../api.ts';
-import { ActionButton, ErrorNote, Field, Loading, useFlash, useLoad, useMe } from '../components.tsx';
+import { ActionButton, Field, FormButtons, type Me, useFlash, useLoad, useMe } from '../components.tsx';
 import { fill, messages, useDateFormat } from '../i18n.tsx';
+import { AddBar, ListTable, LoadedList, useEditing } from '../lists.tsx';
 
-interface User {
-  id: number;
-  login: string;
-  name: string;
-  email: string | null;
-  role: 'internal' | 'portal';
-  notification: 'email' | 'inbox';
-  isAdmin: boolean;
+/** A user as listed here: what the session says of the logged-in one, and whether they can log in. */
+interface User extends Pick<Me, 'id' | 'login' | 'name' | 'email' | 'role' | 'notification' | 'isAdmin'> {
   hasPassword: boolean;
 }
 
@@ -67,12 +62,7 @@ function UsersSection() {
   const words = useWords();
   const me = useMe();
   const users = useLoad(() => get<User[]>('/api/users'), []);
-  const [editing, setEditing] = useState<User | 'new' | null>(null);
-  const [opened, setOpened] = useState(0);
-  const open = (what: User | 'new') => {
-    setEditing(what);
-    setOpened((n) => n + 1);
-  };
+  const { editing, setEditing, open, opened, isEditing } = useEditing<User>();
   const done = () => {
     setEditing(null);
     void users.reload();
@@ -80,33 +70,14 @@ function UsersSection() {
   return (
     <section aria-labelledby="users-title">
       <h2 id="users-title">{words.users}</h2>
-      <div className="row">
-        <button type="button" className="primary" onClick={() => open('new')}>
-          {words.create}
-        </button>
-      </div>
-      <ErrorNote error={users.error} onRetry={() => void users.reload()} />
+      <AddBar label={words.create} onAdd={() => open('new')} />
       {editing === 'new' && <CreateUserForm key={opened} onDone={done} onClose={() => setEditing(null)} />}
       {editing && editing !== 'new' && <EditUserForm key={opened} user={editing} onDone={() => void users.reload()} onClose={() => setEditing(null)} />}
-      {users.loading && !users.data ? (
-        <Loading />
-      ) : users.data?.length === 0 ? (
-        <p className="empty">{words.none}</p>
-      ) : (
-        <table className="list">
-          <thead>
-            <tr>
-              <th>{words.login}</th>
-              <th>{words.name}</th>
-              <th>{words.role}</th>
-              <th>{words.notification}</th>
-              <th>{words.password}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {users.data?.map((u) => (
-              <tr key={u.id} className={editing !== 'new' && editing?.id === u.id ? 'selected' : undefined}>
+      <LoadedList loaded={users} empty={words.none}>
+        {(items) => (
+          <ListTable headers={[words.login, words.name, words.role, words.notification, words.password, '']}>
+            {items.map((u) => (
+              <tr key={u.id} className={isEditing(u.id) ? 'selected' : undefined}>
                 <td>
                   {u.login}
                   {u.id === me.id && <span className="hint"> ({words.you})</span>}
@@ -130,9 +101,9 @@ function UsersSection() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      )}
+          </ListTable>
+        )}
+      </LoadedList>
     </section>
   );
 }
@@ -202,14 +173,7 @@ function CreateUserForm({ onDone, onClose }: { onDone: () => void; onClose: () =
         </Field>
         <AccessFields role={draft.role} notification={draft.notification} isAdmin={draft.isAdmin} onChange={change} />
       </div>
-      <div className="row">
-        <ActionButton className="primary" busy={words.saving} disabled={!draft.login.trim() || !draft.name.trim()} action={create} onDone={onDone}>
-          {words.save}
-        </ActionButton>
-        <button type="button" onClick={onClose}>
-          {words.cancel}
-        </button>
-      </div>
+      <FormButtons words={words} save={create} onSaved={onDone} onCancel={onClose} disabled={!draft.login.trim() || !draft.name.trim()} />
     </section>
   );
 }
@@ -238,27 +202,16 @@ function EditUserForm({ user, onDone, onClose }: { user: User; onDone: () => voi
           <input type="password" value={draft.password} onChange={(e) => change({ password: e.target.value })} autoComplete="new-password" />
         </Field>
       </div>
-      <div className="row">
-        <ActionButton
-          className="primary"
-          busy={words.saving}
-          action={save}
-          onDone={() => {
-            setFlash(words.saved);
-            onDone();
-          }}
-        >
-          {words.save}
-        </ActionButton>
-        <button type="button" onClick={onClose}>
-          {words.cancel}
-        </button>
-        {flash && (
-          <span className="flash" role="status">
-            {flash}
-          </span>
-        )}
-      </div>
+      <FormButtons
+        words={words}
+        save={save}
+        onSaved={() => {
+          setFlash(words.saved);
+          onDone();
+        }}
+        onCancel={onClose}
+        flash={flash}
+      />
     </section>
   );
 }
@@ -320,25 +273,10 @@ function ApiKeysSection() {
           {copyState === 'failed' && <p className="hint">{words.copyFailed}</p>}
         </div>
       )}
-      <ErrorNote error={keys.error} onRetry={() => void keys.reload()} />
-      {keys.loading && !keys.data ? (
-        <Loading />
-      ) : keys.data?.length === 0 ? (
-        <p className="empty">{words.noKeys}</p>
-      ) : (
-        <table className="list api-keys">
-          <thead>
-            <tr>
-              <th>{words.name}</th>
-              <th>{words.prefix}</th>
-              <th>{words.created}</th>
-              <th>{words.lastUsed}</th>
-              <th>{words.state}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {keys.data?.map((k) => (
+      <LoadedList loaded={keys} empty={words.noKeys}>
+        {(items) => (
+          <ListTable className="api-keys" headers={[words.name, words.prefix, words.created, words.lastUsed, words.state, '']}>
+            {items.map((k) => (
               <tr key={k.id}>
                 <td>{k.name}</td>
                 <td>
@@ -375,9 +313,9 @@ function ApiKeysSection() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      )}
+          </ListTable>
+        )}
+      </LoadedList>
     </section>
   );
 }
