@@ -2,6 +2,7 @@
 // can read them with GET /api/events?after=<last id it saw>; a NOTIFY wakes live listeners.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { announcing, type LiveChange } from '../live/live.store.ts';
 
 export const EVENTS_CHANNEL = 'facteur_events';
 
@@ -20,14 +21,17 @@ export async function insertEvent(db: Db, type: string, payload: Record<string, 
   return id;
 }
 
-/** Several events of one type in one statement, and one NOTIFY naming the last: listeners read on from where they were. */
-export async function insertEvents(db: Db, type: string, payloads: Record<string, unknown>[]): Promise<number[]> {
+/**
+ * Several events of one type in one statement, and one NOTIFY naming the last: listeners read on from
+ * where they were. `live` rides in the same statement as that NOTIFY (live/live.store.ts).
+ */
+export async function insertEvents(db: Db, type: string, payloads: Record<string, unknown>[], live?: LiveChange): Promise<number[]> {
   if (payloads.length === 0) return [];
   const { rows } = await sql<{ id: number }>`
     INSERT INTO events (type, payload) SELECT ${type}, p FROM unnest(${payloads.map((p) => JSON.stringify(p))}::jsonb[]) WITH ORDINALITY AS t(p, n) ORDER BY n
     RETURNING id`.execute(db);
   const ids = rows.map((r) => r.id).sort((a, b) => a - b);
-  await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${String(ids.at(-1))})`.execute(db);
+  await sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${String(ids.at(-1))})${live ? sql`, ${announcing(live)}` : sql``}`.execute(db);
   return ids;
 }
 

@@ -9,7 +9,6 @@
 import type { Db } from '../db/database.ts';
 import { FacteurError } from '../errors.ts';
 import { insertEvents } from '../events/events.store.ts';
-import { announce } from '../live/live.store.ts';
 import type { MailDeps } from '../mail/deps.ts';
 import { sweegoWebhookSecrets } from '../mail/servers.ts';
 import {
@@ -192,8 +191,8 @@ export async function applyEvents(deps: MailDeps, events: SweegoEvent[], source:
   await markUndelivered(deps.db, failed);
   await recordReports(deps.db, reports);
   // Seed 001 §5.4 step 3: an open chatter hears of it and redraws the envelope without a reload.
-  await insertEvents(deps.db, 'notification.updated', changes.filter((c) => c.notificationId !== null));
-  if (changes.length > 0) await announce(deps.db, { messages: changes.map((c) => c.messageId).filter((id): id is number => typeof id === 'number'), topics: ['outbox'] });
+  const updated = changes.filter((c) => c.notificationId !== null);
+  await insertEvents(deps.db, 'notification.updated', updated, { messages: updated.map((c) => c.messageId).filter((id): id is number => typeof id === 'number'), topics: ['outbox'] });
   return applied;
 }
 
