@@ -18,13 +18,13 @@ const useWords = messages({
   en: {
     records: 'Records', inbox: 'Inbox', queue: 'Send queue', inbound: 'Inbound', catcher: 'Catcher', settings: 'Settings',
     logOut: 'Log out', language: 'Language', notifyBy: 'Notify me by', byEmail: 'Notify: email', byInbox: 'Notify: inbox', auto: 'Language: auto',
-    notFound: 'There is no such page.', adminsOnly: 'Only administrators see this page.', live: 'Live', reconnecting: 'Reconnecting…',
+    notFound: 'There is no such page.', adminsOnly: 'Only administrators see this page.', live: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…',
     skip: 'Skip to content',
   },
   fr: {
     records: 'Enregistrements', inbox: 'Boîte de réception', queue: 'File d’envoi', inbound: 'Courrier entrant', catcher: 'Capteur', settings: 'Paramètres',
     logOut: 'Se déconnecter', language: 'Langue', notifyBy: 'Me notifier par', byEmail: 'Notifier : e-mail', byInbox: 'Notifier : boîte', auto: 'Langue : auto',
-    notFound: 'Cette page n’existe pas.', adminsOnly: 'Seuls les administrateurs voient cette page.', live: 'En direct', reconnecting: 'Reconnexion…',
+    notFound: 'Cette page n’existe pas.', adminsOnly: 'Seuls les administrateurs voient cette page.', live: 'En direct', connecting: 'Connexion…', reconnecting: 'Reconnexion…',
     skip: 'Aller au contenu',
   },
 });
@@ -120,10 +120,10 @@ function LiveIndicator() {
   const words = useWords();
   const status = useLiveStatus();
   useLive(() => {}); // the stream opens with the shell, so the indicator tells the truth on every screen
-  const connected = status === 'connected';
+  const label = { connected: words.live, connecting: words.connecting, reconnecting: words.reconnecting }[status];
   return (
-    <span className={`live-indicator ${status}`} role="status" title={connected ? words.live : words.reconnecting}>
-      <span className="dot" aria-hidden="true" /> {connected ? words.live : words.reconnecting}
+    <span className={`live-indicator ${status}`} role="status" title={label}>
+      <span className="dot" aria-hidden="true" /> {label}
     </span>
   );
 }
