@@ -14,15 +14,18 @@ import { isBlank, sanitizeBody } from './rules/html.ts';
 import { parseMentions, renderMentions } from './rules/mentions.ts';
 import { decideRecipients, type Addressee, type Recipient } from './rules/recipients.ts';
 import { defaultSubtypeIds } from './rules/subscriptions.ts';
+import { trackingHtml, type TrackedChange } from './rules/tracking.ts';
 import { listSubtypes } from './subtypes.store.ts';
 
 /** Beyond this, a "mention" is a mailing: follow the record or use a campaign instead. */
 const MAX_MENTIONS = 1000;
 
 export interface PostInput {
-  kind: 'comment' | 'note' | 'notification';
-  /** HTML; mentions are written @[Name](partner:ID). */
+  kind: 'comment' | 'note' | 'notification' | 'tracking';
+  /** HTML; mentions are written @[Name](partner:ID). For tracking, an optional comment under the changes. */
   body: string;
+  /** Tracking only: the fields that changed, shown as tracking lines above the body. */
+  changes?: TrackedChange[] | undefined;
   subject?: string | null | undefined;
   /** Subtype code; `discussion` for a message and `note` for a note when absent. */
   subtype?: string | undefined;
@@ -68,10 +71,13 @@ function authorOf(actor: Actor, input: PostInput): number | null {
   return input.authorPartnerId ?? null;
 }
 
-export async function postMessage(deps: ChatterDeps, actor: Actor, ref: RecordRef, input: PostInput): Promise<PostedMessage> {
+export async function postMessage(deps: ChatterDeps, actor: Actor, ref: RecordRef, given: PostInput): Promise<PostedMessage> {
+  const input = withTrackingLines(given);
   const isNote = input.kind === 'note';
+  // Tracking is logged like a note (Odoo's default for tracked fields) unless a subtype is given.
+  const loggedAsNote = isNote || input.kind === 'tracking';
   const recipientIds = input.recipientIds ?? [];
-  if (isNote && recipientIds.length > 0) {
+  if (loggedAsNote && recipientIds.length > 0) {
     throw new FacteurError(
       'NOTE_RECIPIENTS_NOT_ALLOWED',
       'A note is notified only to followers of "note" and to mentioned partners; mention someone with @[Name](partner:ID) instead of adding recipients.',
@@ -94,11 +100,11 @@ export async function postMessage(deps: ChatterDeps, actor: Actor, ref: RecordRe
   const result = await deps.db.transaction().execute(async (tx) => {
     const record = await requireRecord(tx, ref);
     const subtypes = await listSubtypes(tx);
-    const subtype = subtypeByCode(subtypes, input.subtype ?? (isNote ? 'note' : 'discussion'), record.model);
+    const subtype = subtypeByCode(subtypes, input.subtype ?? (loggedAsNote ? 'note' : 'discussion'), record.model);
     if (isNote && !subtype.internal) {
       throw new FacteurError('VALIDATION_FAILED', `A note needs an internal subtype; "${subtype.code}" is not internal.`);
     }
-    if (actor.kind === 'user' && actor.user.role === 'portal' && (isNote || subtype.internal)) {
+    if (actor.kind === 'user' && actor.user.role === 'portal' && (loggedAsNote || subtype.internal)) {
       throw new FacteurError('PORTAL_CANNOT_LOG_NOTE', 'Portal users cannot log notes or post with an internal subtype; they can send messages.');
     }
     if (authorPartnerId !== null) await requirePartners(tx, [authorPartnerId]);
@@ -155,4 +161,15 @@ export async function postMessage(deps: ChatterDeps, actor: Actor, ref: RecordRe
   const { recordId, ...posted } = result;
   deps.log.info({ messageId: posted.id, recordId, model: ref.model, resId: ref.resId, kind: posted.kind, ...posted.notified }, 'message posted');
   return posted;
+}
+
+/** A tracking post's changes become its first lines; any other kind may not carry changes. */
+function withTrackingLines(input: PostInput): PostInput {
+  const changes = input.changes ?? [];
+  if (input.kind !== 'tracking') {
+    if (changes.length > 0) throw new FacteurError('VALIDATION_FAILED', 'Only a tracking post (kind "tracking") carries changes.');
+    return input;
+  }
+  if (changes.length === 0) throw new FacteurError('VALIDATION_FAILED', 'A tracking post names at least one change: [{ field, from, to }].');
+  return { ...input, body: `${trackingHtml(changes)}${input.body}` };
 }

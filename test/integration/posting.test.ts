@@ -151,4 +151,30 @@ describe('posting messages and notes', () => {
     await assert.rejects(postMessage(t.deps, as(author), ref, { kind: 'comment', body: 'Hi', recipientIds: [999998] }), { code: 'PARTNER_NOT_FOUND' });
     assert.deepEqual(await Promise.all([count('messages'), count('notifications'), count('outbox'), count('followers')]), before);
   });
+
+  test('tracking lines: logged as a note by default (followers of notes only), or under the subtype given; only tracking posts carry changes', async () => {
+    const colleague = await internalUser(t.deps, 'Tracking Colleague');
+    const customer = await externalPartner(t.deps, 'Tracking Customer');
+    const ref = await recordFollowedBy([
+      [colleague.partnerId, ['discussion', 'note']],
+      [customer.id, ['discussion']],
+    ]);
+    const tracked = await postMessage(t.deps, SYSTEM, ref, { kind: 'tracking', body: '', changes: [{ field: 'Stage', from: 'New', to: 'Won' }] });
+    assert.equal(tracked.kind, 'tracking');
+    assert.equal(tracked.subtype, 'note');
+    assert.deepEqual(await notificationsOf(tracked.id), [`${colleague.partnerId}:email:ready`], 'the customer does not follow notes');
+    const stored = await t.deps.db.selectFrom('messages').select(['kind', 'body_html']).where('id', '=', tracked.id).executeTakeFirstOrThrow();
+    assert.equal(stored.kind, 'tracking');
+    assert.equal(stored.body_html, '<ul><li><span class="tracking-field">Stage</span>: New → Won</li></ul>');
+
+    const announced = await postMessage(t.deps, SYSTEM, ref, { kind: 'tracking', subtype: 'discussion', body: '<p>Signed today.</p>', changes: [{ field: 'Stage', from: 'Won', to: 'Signed' }] });
+    assert.equal(announced.subtype, 'discussion');
+    assert.equal((await notificationsOf(announced.id)).length, 2, 'followers of discussions hear of it');
+
+    await assert.rejects(postMessage(t.deps, SYSTEM, ref, { kind: 'tracking', body: '' }), (e: unknown) => e instanceof FacteurError && e.code === 'VALIDATION_FAILED');
+    await assert.rejects(
+      postMessage(t.deps, SYSTEM, ref, { kind: 'comment', body: '<p>hi</p>', changes: [{ field: 'Stage', from: null, to: 'x' }] }),
+      (e: unknown) => e instanceof FacteurError && e.code === 'VALIDATION_FAILED',
+    );
+  });
 });

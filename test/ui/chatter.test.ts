@@ -163,6 +163,11 @@ describe('the chatter in the browser', () => {
       await envelope.waitFor();
       assert.equal(await envelope.getAttribute('data-status'), 'ready');
       await drainQueue(world.server.app.mail);
+      // The host records that a field changed: a tracking line, live too.
+      const tracked = await world.server.client.post(`${recordPath('sale.order', '27')}/messages`, { kind: 'tracking', changes: [{ field: 'Stage', from: 'Quotation', to: 'Sales order' }] });
+      assert.equal(tracked.status, 201, tracked.text);
+      const line = ui.page.locator(`article.message.kind-tracking[data-message-id="${tracked.body.id}"]`);
+      assert.equal(await line.locator('.body li').innerText({ timeout: 10_000 }), 'Stage: Quotation → Sales order');
       await ui.page.locator(`article[data-message-id="${posted.body.id}"] .envelope[data-partner="${jon.id}"][data-status="sent"]`).waitFor();
       expectNoConsoleErrors(ui);
     } finally {

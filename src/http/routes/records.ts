@@ -21,8 +21,17 @@ const recordBody = z.object({
 const subtypeCodes = z.array(z.string().min(1)).max(50);
 
 const postBody = z.object({
-  kind: z.enum(['comment', 'note', 'notification']).default('comment').describe('comment = "Send message"; note = "Log note"'),
-  body: z.string().max(1_000_000).describe('HTML. Mention a partner with @[Name](partner:ID)'),
+  kind: z
+    .enum(['comment', 'note', 'notification', 'tracking'])
+    .default('comment')
+    .describe('comment = "Send message"; note = "Log note"; tracking = fields that changed (tracking lines), logged as a note unless a subtype is given'),
+  body: z.string().max(1_000_000).optional().describe('HTML. Mention a partner with @[Name](partner:ID). Required, except for tracking'),
+  changes: z
+    .array(z.object({ field: z.string().min(1).max(200), from: z.string().max(2000).nullable(), to: z.string().max(2000).nullable() }))
+    .min(1)
+    .max(50)
+    .optional()
+    .describe('kind tracking: e.g. [{"field":"Stage","from":"New","to":"Won"}]'),
   subject: z.string().max(998).nullish(),
   subtype: z.string().optional().describe('Subtype code; discussion for a message, note for a note'),
   recipientIds: z.array(z.number().int().positive()).max(1000).optional().describe('Partners to notify; they become followers'),
@@ -31,6 +40,9 @@ const postBody = z.object({
     .array(z.object({ filename: z.string().min(1).max(255), contentType: z.string().min(3).max(255).default('application/octet-stream'), contentBase64: z.base64() }))
     .max(50)
     .optional(),
+}).superRefine((post, context) => {
+  // A tracking post may be its changes alone; every other post says something.
+  if (post.body === undefined && post.kind !== 'tracking') context.addIssue({ code: 'custom', path: ['body'], message: 'body is required' });
 });
 
 export function recordRoutes(app: FastifyInstance, deps: ChatterDeps): void {
@@ -76,6 +88,7 @@ export function recordRoutes(app: FastifyInstance, deps: ChatterDeps): void {
     const { attachments, ...input } = req.body;
     const posted = await postMessage(deps, req.actor, req.params, {
       ...input,
+      body: input.body ?? '',
       attachments: attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64') })),
     });
     return reply.status(201).send(posted);
