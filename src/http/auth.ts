@@ -53,7 +53,7 @@ export function installAuth(app: FastifyInstance, db: Db): void {
     if (bearer.startsWith(EMBED_TOKEN_PREFIX)) {
       const scope = await readEmbedToken(db, bearer);
       if (!scope) throw new FacteurError('UNAUTHENTICATED', 'The embed token is invalid or has expired: ask the host application for a new one.');
-      if (!embedAllows(request.method, decodeURI(path), scope)) {
+      if (!embedAllows(request.method, path, scope)) {
         throw new FacteurError('EMBED_SCOPE', 'An embed token opens one record\'s chatter only.', { model: scope.model, resId: scope.resId });
       }
       request.embedScope = scope;

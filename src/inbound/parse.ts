@@ -153,7 +153,8 @@ function messageIds(value: string | string[] | undefined): string[] {
   return [...withoutNul(text).matchAll(/<[^<>\s]+>/g)].map((m) => m[0]);
 }
 
-function addressesOf(value: AddressObject | AddressObject[] | undefined): InboundAddress[] {
+/** The addresses of a parsed header (To, Cc, Reply-To…), groups flattened, lowercased. */
+export function addressesOf(value: AddressObject | AddressObject[] | undefined): InboundAddress[] {
   const objects = value === undefined ? [] : Array.isArray(value) ? value : [value];
   const flat = (entries: AddressObject['value']): InboundAddress[] =>
     entries.flatMap((e) => (e.group ? flat(e.group) : e.address ? [{ address: withoutNul(e.address.toLowerCase()), name: withoutNul(e.name ?? '') }] : []));

@@ -2,12 +2,13 @@
 // was sent to would from their mail client — so a newcomer can try the whole loop (send, reply,
 // routed back to the thread) with no mail server at all. The reply is real MIME written by
 // nodemailer's MailComposer and goes through the same inbound gateway as any reply from outside.
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { requireSystem, type Actor } from '../chatter/actor.ts';
 import { findRecordById } from '../chatter/records.store.ts';
 import { FacteurError } from '../errors.ts';
 import { receiveInbound, type ReceiveResult } from '../inbound/gateway.ts';
+import { addressesOf as addresses, type InboundAddress as Address } from '../inbound/parse.ts';
 import { caughtRaw } from './catcher.ts';
 import type { MailDeps } from './deps.ts';
 
@@ -37,12 +38,6 @@ export async function replyToCaught(deps: MailDeps, actor: Actor, id: number, in
   return { ...result, record: record ? { model: record.model, resId: record.resId, name: record.name } : null };
 }
 
-type Address = { name: string; address: string };
-
-function addresses(value: AddressObject | AddressObject[] | undefined): Address[] {
-  const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
-  return list.flatMap((group) => group.value).flatMap((a) => (a.address ? [{ name: a.name, address: a.address }] : []));
-}
 
 /** The recipient who answers: one the email was addressed to (To, then Cc). */
 function chooseRecipient(original: ParsedMail, wanted: string | undefined): Address {

@@ -5,6 +5,7 @@ import { requireInternal, type Actor } from '../chatter/actor.ts';
 import type { ChatterDeps } from '../chatter/deps.ts';
 import { FacteurError } from '../errors.ts';
 import { findCaughtEmailRaw, listCaughtEmails, type CaughtEmailSummary } from './catcher.store.ts';
+import { addressesOf } from '../inbound/parse.ts';
 
 export async function listCaught(
   deps: ChatterDeps,
@@ -54,9 +55,7 @@ export async function renderEmail(raw: Buffer): Promise<Omit<RenderedEmail, 'id'
     from: text(parsed.from),
     to: text(parsed.to),
     replyTo: text(parsed.replyTo),
-    recipients: [parsed.to, parsed.cc]
-      .flatMap((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]))
-      .flatMap((group) => group.value.flatMap((a) => (a.address ? [a.address] : []))),
+    recipients: [...addressesOf(parsed.to), ...addressesOf(parsed.cc)].map((a) => a.address),
     subject: parsed.subject ?? null,
     messageId: parsed.messageId ?? null,
     inReplyTo: parsed.inReplyTo ?? null,

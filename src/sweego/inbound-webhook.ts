@@ -13,6 +13,7 @@ import { recordWebhookDelivery, webhookDeliverySeen } from './deliveries.store.t
 import { addressingOf, inboundLoop, readInboundPayload, rebuiltMessageId, type InboundPayload } from './rules/inbound-payload.ts';
 import { sweegoApiAccess } from './settings.ts';
 import { verifyWebhook, type WebhookHeaders } from './signature.ts';
+import { escapeHtml } from '../chatter/rules/html.ts';
 
 /** `ignored` says why nothing was stored (a loop, a redelivery); otherwise the gateway's result. */
 export type InboundReceipt = { ignored: string } | ({ ignored: null } & ReceiveResult);
@@ -89,6 +90,3 @@ async function rebuild(deps: MailDeps, payload: InboundPayload): Promise<Buffer>
     .build();
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}

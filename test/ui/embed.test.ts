@@ -73,6 +73,15 @@ describe('the embedded chatter', () => {
     assert.equal(other.status, 403);
     assert.equal(other.body.error.code, 'EMBED_SCOPE');
     assert.equal((await embedded.get('/api/outbox')).status, 403, 'nor the rest of the API');
+    // Attachments: those of its record, not another's.
+    const withFile = (resId: string) =>
+      world.server.client.post(`${recordPath('sale.order', resId)}/messages`, { body: '<p>File</p>', attachments: [{ filename: `${resId}.txt`, contentType: 'text/plain', contentBase64: Buffer.from(resId).toString('base64') }] });
+    const own = (await world.server.client.get(`${recordPath('sale.order', '42')}/messages?ids=${(await withFile('42')).body.id}`)).body.messages[0].attachments[0].id;
+    const foreign = (await world.server.client.get(`${recordPath('sale.order', '43')}/messages?ids=${(await withFile('43')).body.id}`)).body.messages[0].attachments[0].id;
+    assert.equal((await embedded.fetch(`/api/attachments/${own}`)).status, 200);
+    const refusedFile = await embedded.get(`/api/attachments/${foreign}`);
+    assert.equal(refusedFile.status, 403);
+    assert.equal(refusedFile.body.error.code, 'EMBED_SCOPE');
     // The composer's templates render on the token's record, and on no other.
     const template = await world.server.client.post('/api/templates', { name: 'Thanks', subject: 'About {{ record.name }}', body: '<p>Thanks for {{ record.name }}.</p>' });
     assert.equal(template.status, 201, template.text);

@@ -19,6 +19,11 @@ export const bodyOptions: sanitizeHtml.IOptions = {
   allowedSchemesByTag: { img: ['http', 'https', 'cid', 'data'] },
 };
 
+/** Text as HTML that shows it as written (in text and in double-quoted attributes). */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
 export function sanitizeBody(html: string): string {
   return sanitizeHtml(html, bodyOptions);
 }

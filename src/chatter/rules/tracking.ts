@@ -1,6 +1,8 @@
 // Tracking lines: the host application records that fields of a record changed ("Stage: New → Won"),
 // as Odoo's tracked fields do. They are written as a short list in the message body, so that every
 // reader (the chatter, an email, an inbox) shows them the same way.
+import { escapeHtml } from './html.ts';
+
 export interface TrackedChange {
   /** The field's label, as a person reads it: "Stage", "Salesperson". */
   field: string;
@@ -8,9 +10,6 @@ export interface TrackedChange {
   to: string | null;
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /** `<ul><li><span class="tracking-field">Stage</span>: New → Won</li>…</ul>`; an empty value shows as "—". */
 export function trackingHtml(changes: TrackedChange[]): string {

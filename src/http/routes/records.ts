@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ChatterDeps } from '../../chatter/deps.ts';
+import { FacteurError } from '../../errors.ts';
 import { editFollowerSubtypes, followRecord, listRecordFollowers, unfollowRecord } from '../../chatter/followers.ts';
 import { postMessage } from '../../chatter/post.ts';
 import { getRecord, listModels, listRecords, registerRecord } from '../../chatter/records.ts';
@@ -114,6 +115,11 @@ export function recordRoutes(app: FastifyInstance, deps: ChatterDeps): void {
 
   r.get('/api/attachments/:id', { schema: { tags, summary: 'Download an attachment', params: idParam } }, async (req, reply) => {
     const attachment = await downloadAttachment(deps, req.actor, req.params.id);
+    const scope = req.embedScope;
+    // An embedded chatter downloads the attachments of its record only.
+    if (scope && (attachment.record?.model !== scope.model || attachment.record.resId !== scope.resId)) {
+      throw new FacteurError('EMBED_SCOPE', 'An embed token opens one record\'s chatter only.', { model: scope.model, resId: scope.resId });
+    }
     return reply
       .header('content-type', attachment.contentType)
       .header('content-disposition', contentDisposition(attachment.filename)) // RFC 6266 / 8187, with an ASCII fallback

@@ -4,6 +4,7 @@
 // `div#divRplyFwdMsg` header after which everything is the quoted message.
 import sanitizeHtml from 'sanitize-html';
 import { bodyOptions, isSanitizedBlank } from '../../chatter/rules/html.ts';
+import { escapeHtml } from '../../chatter/rules/html.ts';
 
 export const QUOTE_ATTRIBUTE = 'data-facteur-quote';
 
@@ -80,6 +81,3 @@ export function textToHtml(text: string): string {
   return out.join('<br>\n').replace(/(<br>\n){3,}/g, '<br>\n<br>\n');
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
