@@ -1,7 +1,7 @@
 // The composer (seed 000 §3): "Send message" notifies the followers (and anyone added), "Log note" is
 // internal. Typing @ suggests partners; a chosen one is mentioned (@[Name](partner:ID) for the API),
 // which notifies them. Templates fill the subject and body; files are attached.
-import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { post, recordPath } from '../api.ts';
 import { ErrorNote, fileToBase64, useMe } from '../components.tsx';
 import { listKeys, PartnerOptions, PartnerPicker, usePartnerMatches } from './partner-search.tsx';
@@ -50,6 +50,14 @@ export function Composer({ model, resId, onPosted }: { model: string; resId: str
   const [typing, setTyping] = useState<{ start: number; word: string } | null>(null);
   const [active, setActive] = useState(0);
   const area = useRef<HTMLTextAreaElement>(null);
+  // Where the caret goes once a chosen mention is in the text: set as soon as React has written it,
+  // before the next keystroke (a later frame would move the caret back under a fast typist's text).
+  const pendingCaret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    if (pendingCaret.current === null) return;
+    area.current?.setSelectionRange(pendingCaret.current, pendingCaret.current);
+    pendingCaret.current = null;
+  }, [text]);
   const fileInput = useRef<HTMLInputElement>(null);
   const internal = me.role === 'internal';
   const matches = usePartnerMatches(internal && typing && typing.word.length > 0 ? typing.word : null);
@@ -67,8 +75,7 @@ export function Composer({ model, resId, onPosted }: { model: string; resId: str
     setText(next);
     setMentions((list) => (list.some((p) => p.id === partner.id) ? list : [...list, partner]));
     setTyping(null);
-    const position = typing.start + inserted.length;
-    requestAnimationFrame(() => area.current?.setSelectionRange(position, position));
+    pendingCaret.current = typing.start + inserted.length;
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (typing && listKeys(event, matches.length, active, setActive, () => mention(matches[active]), () => setTyping(null))) return;
